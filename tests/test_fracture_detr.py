@@ -189,3 +189,21 @@ def test_small_preset_fits_the_shipping_budget(tmp_path):
     assert model.config.patch_height == 800 and model.config.patch_width == 360
     model.save(tmp_path / "small.safetensors")
     assert (tmp_path / "small.safetensors").stat().st_size < 30e6
+
+
+def test_anchored_queries_predict_offsets_from_their_reference_depths():
+    """With a zero depth head each query reports its own reference depth, spread evenly."""
+    torch.manual_seed(0)
+    model = FractureDETR(FractureDETRConfig(**TINY, anchored_queries=True)).eval()
+    with torch.no_grad():
+        last = model.depth_head.layers[-1]
+        last.weight.zero_()
+        last.bias.zero_()
+        out = model(torch.randn(2, 1, 32, 48))
+    assert torch.allclose(out["depth"], torch.tensor([0.125, 0.375, 0.625, 0.875]).expand(2, 4))
+    assert out["logits"].shape == (2, 4, 3) and len(out["aux_outputs"]) == 1
+    loss = model.compute_loss(torch.randn(1, 1, 32, 48), _targets())
+    loss["loss"].backward()
+    assert model.query_anchor.grad is not None and torch.isfinite(model.query_anchor.grad).all()
+    with pytest.raises(ValueError, match="anchored_queries"):
+        FractureDETRConfig(anchored_queries=1)

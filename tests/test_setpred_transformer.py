@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nmskit.setpred import (Transformer, decoder_rollout, mixing_matrix, rollout,
-                            sine_position_encoding, to_grid)
+                            row_anchor_encoding, sine_position_encoding, to_grid)
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -122,3 +122,13 @@ def test_rollout_of_a_real_model_lies_on_the_grid():
     maps = to_grid(decoder_rollout(att["encoder"], att["decoder_self"], att["decoder_cross"]), 3, 4)
     assert maps.shape == (1, 5, 3, 4) and (maps >= 0).all()
     assert math.isclose(float(maps.sum()), 5.0, rel_tol=1e-5)  # total mass = number of queries
+
+
+def test_row_anchor_encoding_equals_the_grid_rows_at_cell_centres():
+    pos = sine_position_encoding(7, 5, 32, periodic_width=True)  # [32, 7, 5]
+    centres = (torch.arange(7) + 0.5) / 7
+    enc = row_anchor_encoding(centres, 32)  # [7, 32]
+    assert torch.allclose(enc[:, :16], pos[:16, :, 0].T, atol=1e-6)
+    assert torch.all(enc[:, 16:] == 0)
+    with pytest.raises(ValueError, match="dim"):
+        row_anchor_encoding(centres, 30)

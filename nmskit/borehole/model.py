@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .._checks import check_real
-from ..setpred import Transformer, decoder_rollout, sine_position_encoding, to_grid
+from ..setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
 from . import checkpoint
 from .backbone import ResNetBackbone
 from .config import CLASS_NAMES, FractureDETRConfig
@@ -57,6 +57,11 @@ class FractureDETR(nn.Module):
         self.transformer = Transformer(c.d_model, c.nhead, c.encoder_layers, c.decoder_layers,
                                        c.dim_feedforward, c.dropout, c.pre_norm)
         self.query_embed = nn.Embedding(c.num_queries, c.d_model)
+        if c.anchored_queries:
+            # Reference depths spread evenly over the patch, stored as logits [Q].
+            q = c.num_queries
+            self.query_anchor = nn.Parameter(torch.logit((torch.arange(q) + 0.5) / q))
+            nn.init.normal_(self.query_embed.weight, std=0.1)
         self.class_head = nn.Linear(c.d_model, len(CLASS_NAMES) + 1)
         self.depth_head = MLP(c.d_model, c.d_model, 1)
         self.dip_head = MLP(c.d_model, c.d_model, 1)
@@ -83,11 +88,17 @@ class FractureDETR(nn.Module):
         k = self.config.downsample
         x = nn.functional.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
         features = self.backbone(x)  # [B, d, h, w]
-        hs, _, attention = self.transformer(features, self.pos[None], self.query_embed.weight,
+        queries, anchor = self.query_embed.weight, 0.0  # [Q, d]
+        if self.config.anchored_queries:
+            anchor = self.query_anchor  # [Q] logits of the reference depths
+            # Depth fraction of the patch -> fraction of the grid height (the grid may overhang).
+            rows = anchor.sigmoid() * (x.shape[-2] / (16 * features.shape[-2]))
+            queries = queries + row_anchor_encoding(rows, self.config.d_model)
+        hs, _, attention = self.transformer(features, self.pos[None], queries,
                                             capture_attention)  # hs [L, B, Q, d]
         layers = [{
             "logits": self.class_head(h),  # [B, Q, 3]
-            "depth": self.depth_head(h).squeeze(-1).sigmoid(),  # [B, Q]
+            "depth": (self.depth_head(h).squeeze(-1) + anchor).sigmoid(),  # [B, Q]
             "dip": self.dip_head(h).squeeze(-1).sigmoid(),  # [B, Q]
             "azimuth": self.azimuth_head(h),  # [B, Q, 2]
         } for h in hs]

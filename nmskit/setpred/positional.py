@@ -16,10 +16,16 @@ def _linear_axis(n: int, channels: int, temperature: float) -> torch.Tensor:
 
     Returns ``[n, channels]`` as ``[sin(p f_0), ..., sin(p f_k), cos(p f_0), ..., cos(p f_k)]``.
     """
-    pos = (torch.arange(n, dtype=torch.float32) + 0.5) / n * 2 * math.pi  # [n]
-    freqs = temperature ** (-torch.arange(channels // 2, dtype=torch.float32) * 2 / channels)
-    angles = pos[:, None] * freqs[None, :]  # [n, channels / 2]
-    return torch.cat([angles.sin(), angles.cos()], dim=1)
+    return _ladder((torch.arange(n, dtype=torch.float32) + 0.5) / n, channels, temperature)
+
+
+def _ladder(positions: torch.Tensor, channels: int, temperature: float) -> torch.Tensor:
+    """Positions ``[...]`` in [0, 1] (scaled to [0, 2 pi]) -> ``[..., channels]`` on the
+    geometric frequency ladder, sines then cosines."""
+    freqs = temperature ** (-torch.arange(channels // 2, dtype=torch.float32,
+                                          device=positions.device) * 2 / channels)
+    angles = positions[..., None] * (2 * math.pi) * freqs  # [..., channels / 2]
+    return torch.cat([angles.sin(), angles.cos()], dim=-1)
 
 
 def _periodic_axis(n: int, channels: int) -> torch.Tensor:
@@ -59,3 +65,23 @@ def sine_position_encoding(height: int, width: int, dim: int, *, periodic_width:
     row_map = rows.T[:, :, None].expand(half, height, width)  # [dim/2, H, W]
     col_map = cols.T[:, None, :].expand(half, height, width)  # [dim/2, H, W]
     return torch.cat([row_map, col_map], dim=0).contiguous()
+
+
+def row_anchor_encoding(rows: torch.Tensor, dim: int, temperature: float = 10000.0) -> torch.Tensor:
+    """The row half of :func:`sine_position_encoding` at continuous positions, zeros elsewhere.
+
+    A query carrying this encoding as its positional part matches keys by row alone: its
+    attention to a grid cell does not depend on the cell's column.
+
+    Args:
+        rows: ``[...]`` row positions as fractions of the grid height (cell ``i`` of ``H`` is at
+            ``(i + 0.5) / H``); differentiable.
+        dim: channels, a multiple of 4.
+
+    Returns:
+        ``[..., dim]``: channels ``0 .. dim/2`` as the grid's row encoding, the rest zero.
+    """
+    if dim % 4 or dim <= 0:
+        raise ValueError(f"dim must be a positive multiple of 4, got {dim}")
+    enc = _ladder(rows, dim // 2, temperature)
+    return torch.cat([enc, torch.zeros_like(enc)], dim=-1)
