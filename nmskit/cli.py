@@ -181,7 +181,8 @@ def _fractures_train(args) -> int:
 
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
     record = fit(args.out, steps=args.steps, batch=args.batch, seed=args.seed, downsample=args.downsample,
-                 real_share=args.real_share, val_every=args.val_every, deadline=deadline, resume=args.resume,
+                 real_share=args.real_share, val_every=args.val_every, eos_coef=args.eos_coef, deadline=deadline,
+                 resume=args.resume,
                  command=shlex.join(["nmskit", *args.argv]), progress=not args.quiet)
     print(f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
           f"{record['best_score']:.3f} -> {args.out}/best.safetensors")
@@ -250,6 +251,7 @@ def _add_fractures(sub) -> None:
     p.add_argument("--downsample", type=int, default=4, help="input pooling of the small preset (4)")
     p.add_argument("--real-share", type=float, default=0.25, help="share of real crops per batch (0.25)")
     p.add_argument("--val-every", type=int, default=200, help="validate and checkpoint every N steps (200)")
+    p.add_argument("--eos-coef", type=float, default=1.0, help="loss weight of the no-object class (1.0)")
     p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
