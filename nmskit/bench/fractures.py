@@ -1,0 +1,186 @@
+"""``nmskit bench fractures``: three dip pickers head to head on the same logs.
+
+- ``hough``: the classical picker (no training; parameters chosen on the real well's upper
+  interval).
+- ``dense``: the NMS-based detector (:class:`nmskit.borehole.DenseFractureDetector`): one
+  prediction per depth cell, then sinusoid NMS.
+- ``detr``: the NMS-free set predictor (:class:`nmskit.borehole.FractureDETR`): one
+  prediction per query, a per-query threshold, nothing across queries.
+
+The two networks share the backbone, the training stream (seed 0, synthetic logs plus the
+real well's upper interval), the step budget and the wall-clock cap; see docs/dense.md.
+Every method runs the same whole-log path (:func:`nmskit.borehole.detect_picks`) on:
+
+- synthetic held-out logs (seed :data:`TEST_SEED`, never used in training or validation);
+- crowded synthetic logs: thin parallel beds (mean thickness :data:`CROWDED_BED_FT`), so
+  that neighbouring boundaries lie closer than the NMS tolerance;
+- the real well's lower interval, 13405-13435 ft. Both networks chose their checkpoint on it,
+  so their scores there are optimistic.
+
+Scores are :func:`nmskit.evaluate.evaluate_picks` (one-to-one matching within 3/5/8 cm).
+The NMS-tolerance sweep re-runs the dense detector at each tolerance; DETR has no such knob.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..borehole.scale import ROWS_PER_DIAMETER
+
+TEST_SEED = 2_000_003
+CROWDED_BED_FT = 0.12
+METHODS = ("hough", "dense", "detr")
+CM_PER_ROW = 8.5 * 2.54 / ROWS_PER_DIAMETER  # one prepared row in an 8.5 in hole
+TOLERANCES_ROWS = (1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
+
+_DRAWS = {"tools": ("lwd", "fmi", "cmi"), "diameter_in": (6.0, 12.25)}
+
+
+def synthetic_logs(n: int, seed: int = TEST_SEED, feet: float = 30.0, **options) -> list:
+    """``n`` raw synthetic logs with their picks, ``[(BoreholeImage, PickTable)]``.
+
+    Log ``i`` draws its tool and gauge diameter from ``(seed, i)`` as the training stream
+    does, and is ``feet`` long at the tool's native step. ``options`` go to
+    :func:`nmskit.data.synthesize_borehole` (e.g. ``bed_spacing_ft`` for crowded logs).
+    """
+    from ..data.synth_borehole import TOOLS, synthesize_borehole
+
+    logs = []
+    for i in range(n):
+        rng = np.random.default_rng([seed, i, 11])
+        tool = _DRAWS["tools"][rng.integers(len(_DRAWS["tools"]))]
+        diameter = float(rng.uniform(*_DRAWS["diameter_in"]))
+        rows = int(feet / TOOLS[tool].step_ft)
+        logs.append(synthesize_borehole(rows, [seed, i], tool=tool, diameter_in=diameter, **options))
+    return logs
+
+
+def comb_picks(image, spacing_ft: float):
+    """Chance reference: flat picks (dip 0) every ``spacing_ft`` down the log, no image read."""
+    from ..data.borehole.picks import PickTable
+
+    depth = np.arange(image.depths[0], image.depths[-1], spacing_ft)
+    diameter = np.interp(depth, image.depths, image.diameter_in_depth_units())
+    return PickTable.from_arrays(np.column_stack([depth, np.zeros((len(depth), 2))]), depth_unit=image.depth_unit,
+                                 diameter=diameter)
+
+
+def _pick(image, method: str, truth, **options):
+    """One method's picks on one raw log (``comb``: evenly spaced at the truth's mean spacing)."""
+    from ..borehole import detect_picks
+
+    if method == "comb":
+        feet = float(image.depths[-1] - image.depths[0])
+        return comb_picks(image, feet / max(len(truth), 1))
+    return detect_picks(image, method, **options)
+
+
+def score_logs(logs: list, method: str, **options) -> tuple:
+    """Run ``method`` on every log.
+
+    Returns:
+        ``(scores, sinusoid_scores, picks made, seconds per 100 ft)``: ``scores`` at 3/5/8 cm of
+        centre depth, ``sinusoid_scores`` at 3/5/8 cm of mean sinusoid distance (depth, dip and
+        azimuth must all agree). Logs are scored together (log ``i`` shifted ``i`` km down) so
+        no match can cross logs.
+    """
+    from ..data.borehole.picks import PickTable
+    from ..evaluate import evaluate_picks
+
+    pred, truth, seconds, feet = [], [], 0.0, 0.0
+    for i, (image, picks) in enumerate(logs):
+        t0 = time.perf_counter()
+        found = _pick(image, method, picks, **options)
+        seconds += time.perf_counter() - t0
+        feet += float(image.depths[-1] - image.depths[0])
+        for table, out in ((found, pred), (picks, truth)):
+            ft = table.in_unit("ft")
+            out.append((ft.apparent() + [3280.84 * i, 0.0, 0.0], ft.diameter))
+    tables = [PickTable.from_arrays(np.concatenate([a for a, _ in x]), depth_unit="ft",
+                                    diameter=np.concatenate([d for _, d in x])) for x in (pred, truth)]
+    depth = evaluate_picks(*tables)
+    sinusoid = evaluate_picks(*tables, distance="sinusoid")
+    return depth, sinusoid, len(tables[0]), 100.0 * seconds / max(feet, 1e-9)
+
+
+def _row(name: str, scores, sinusoid, picks: int, speed: float) -> list:
+    s3, s5, s8 = scores
+    pct = lambda v: f"{100 * v:.1f} %"  # noqa: E731
+    return [name, picks, pct(s3.f1), pct(s5.f1), pct(s8.f1), pct(s5.precision), pct(s5.recall),
+            pct(s5.dip_within), pct(s5.azimuth_within), pct(sinusoid[1].f1), f"{speed:.2f}"]
+
+
+HEADER = ["method", "picks", "F1 @3 cm", "F1 @5 cm", "F1 @8 cm", "precision @5 cm", "recall @5 cm",
+          "dip within 3 deg", "azimuth within 15 deg", "F1 @5 cm sinusoid", "s per 100 ft"]
+
+
+def datasets(quick: bool = False) -> dict:
+    """The three comparison sets: ``{name: [(image, picks)]}``."""
+    from ..borehole.fit import real_split
+
+    n = 4 if quick else 12
+    return {
+        f"synthetic held-out ({n} logs x 30 ft)": synthetic_logs(n),
+        f"crowded synthetic (beds {CROWDED_BED_FT:g} ft apart on average, {n} logs x 30 ft)":
+            synthetic_logs(n, TEST_SEED + 1, bed_spacing_ft=CROWDED_BED_FT),
+        "real well 48/19a-C2, 13405-13435 ft": [real_split()[1]],
+    }
+
+
+def head_to_head(sets: dict) -> list:
+    """``[(caption, header, rows)]``: one table per data set of ``sets`` (as from
+    :func:`datasets`), a row per method."""
+    tables = []
+    for name, logs in sets.items():
+        rows = [_row(m, *score_logs(logs, m)) for m in (*METHODS, "comb")]
+        tables.append((name, HEADER, rows))
+    return tables
+
+
+def tolerance_sweep(logs: list, tolerances_rows=TOLERANCES_ROWS) -> dict:
+    """F1 at 3/5/8 cm of the dense detector at each NMS tolerance, and of DETR once.
+
+    Args:
+        logs: ``[(image, picks)]``.
+        tolerances_rows: sinusoid-NMS tolerances in prepared rows (one row is the hole
+            diameter / ``ROWS_PER_DIAMETER``, :data:`CM_PER_ROW` cm in an 8.5 in hole).
+
+    Returns:
+        ``{"tolerance_rows": [T], "dense": [T, 3], "detr": [3]}`` (F1 at 3, 5, 8 cm).
+    """
+    dense = [[s.f1 for s in score_logs(logs, "dense", nms_tolerance=t)[0]] for t in tolerances_rows]
+    detr = [s.f1 for s in score_logs(logs, "detr")[0]]
+    return {"tolerance_rows": list(tolerances_rows), "dense": np.array(dense), "detr": np.array(detr)}
+
+
+def sweep_figure(sweeps: dict):
+    """F1 at 5 cm against the dense detector's NMS tolerance, one panel per data set, DETR
+    as a flat line. ``sweeps``: ``{name: tolerance_sweep(...)}``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(4.2 * len(sweeps), 3.4), squeeze=False)
+    for ax, (name, sw) in zip(axes[0], sweeps.items()):
+        ax.plot(sw["tolerance_rows"], 100 * sw["dense"][:, 1], "o-", label="dense + sinusoid NMS")
+        ax.axhline(100 * sw["detr"][1], color="C1", label="DETR (no NMS)")
+        ax.set_xscale("log")
+        ax.set_xlabel(f"NMS tolerance (rows; 1 row = {CM_PER_ROW:.2f} cm at 8.5 in)")
+        ax.set_ylabel("F1 at 5 cm (%)")
+        ax.set_title(name, fontsize=9)
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def run(quick: bool = False) -> None:
+    from .timing import format_table
+
+    for caption, header, rows in head_to_head(datasets(quick)):
+        print(caption)
+        print(format_table(header, rows))
+        print()
