@@ -117,7 +117,7 @@ def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
     du = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(l, 0.6)  # cell offset along the box
     dv = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(w, 0.6)
     heat = np.exp(-0.5 * ((du / (0.3 * np.maximum(l, 0.6))) ** 2 + (dv / (0.3 * np.maximum(w, 0.6))) ** 2))
-    score = peak[src] * np.where(is_peak, 1.0, heat * rng.uniform(0.92, 1.0, len(src)))  # the centre cell is the maximum
+    score = peak[src] * np.where(is_peak, 1.0, heat * rng.uniform(0.92, 1.0, len(src)))  # centre cell: the maximum
     lab = np.broadcast_to(label, (len(peak),))[src]
     scatter = np.where(is_peak, 0.0, model.scatter[lab])[:, None] * np.clip(rng.normal(0, 1, (len(src), 2)), -2, 2)
     keep = score >= model.min_score
