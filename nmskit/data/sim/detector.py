@@ -7,8 +7,8 @@ difficulty (visible objects are seldom missed outright; hard ones get low, widel
 scores instead); a cluster of candidates, more for larger objects, whose scores fall off
 the centre cell (the cluster's maximum) and whose boxes carry position, size, yaw (with
 180-degree flips) and velocity noise. Duplicate centres scatter around the object within
-about half of CenterPoint's NMS radius for the class, the spread those radii were tuned
-to cover. On top: class confusion (a second cluster of a similar class), rare far
+about half of CenterPoint's NMS radius for the class (assuming those radii were tuned to
+cover the spread). On top: class confusion (a second cluster of a similar class), rare far
 duplicates along long vehicles that a fixed-radius circle NMS cannot merge, and
 background false positives (clutter), tens per frame just above the score threshold.
 """
