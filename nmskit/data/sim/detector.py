@@ -58,8 +58,8 @@ class DetectorModel:
     detected object also yields a similar-class cluster / a duplicate cluster near one
     end, ``clutter`` the mean false positives per frame, ``yaw_flip`` the probability of a
     180-degree heading error, ``yaw_noise`` its standard deviation (radians),
-    ``scatter`` the per-axis standard deviation (metres, clipped at two) of a duplicate's
-    centre around the object, a quarter of CenterPoint's NMS radius for the class.
+    ``scatter`` the per-axis standard deviation (metres; draws clipped at two deviations)
+    of a duplicate's centre around the object, a quarter of CenterPoint's NMS radius.
     """
 
     quality: np.ndarray = _per_class(2.122, 1.594, 1.962, 0.201, -0.119, 2.648, 1.277, 1.018, 1.73, 2.162)
