@@ -98,7 +98,8 @@ def _simulate(args) -> int:
         from .bench.timing import format_table
         from .data.sim.calibrate import calibration_report
 
-        print(f"Simulated CircleNMS AP ({args.frames} frames, seed {args.seed}) beside the paper's Table II")
+        print(f"Simulated CircleNMS and Soft-CircleNMS AP ({args.frames} frames, seed {args.seed}) "
+              "beside the paper's Table II")
         print(format_table(*calibration_report(args.frames, args.seed)))
         return 0
     if not args.out:
@@ -329,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory for pre_nms.json and ground_truth.json")
     p.add_argument("--crowd-rate", type=float, default=1.0, help="pedestrian crowds, relative to default (1.0)")
     p.add_argument("--calibration-report", action="store_true",
-                   help="print simulated CircleNMS AP beside the published numbers instead")
+                   help="print simulated CircleNMS and Soft-CircleNMS AP beside the published numbers instead")
     p.set_defaults(func=_simulate)
 
     p = sub.add_parser("evaluate", help="evaluate detections")

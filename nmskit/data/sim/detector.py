@@ -3,11 +3,14 @@ candidates, as heatmap cells above the 0.1 score threshold would.
 
 Per object: a lidar point count falling with range and occlusion (0 = invisible); a
 detection probability and a peak score falling with range, occlusion and class
-difficulty; a cluster of candidates, more for larger objects, whose scores fall off the
-object's centre and whose boxes carry position, size, yaw (with 180-degree flips) and
-velocity noise. On top: class confusion (a second cluster of a similar class), far
-duplicates along long vehicles that a fixed-radius circle NMS cannot merge, and clutter
-false positives.
+difficulty (visible objects are seldom missed outright; hard ones get low, widely spread
+scores instead); a cluster of candidates, more for larger objects, whose scores fall off
+the centre cell (the cluster's maximum) and whose boxes carry position, size, yaw (with
+180-degree flips) and velocity noise. Duplicate centres scatter around the object within
+about half of CenterPoint's NMS radius for the class (assuming those radii were tuned to
+cover the spread). On top: class confusion (a second cluster of a similar class), rare far
+duplicates along long vehicles that a fixed-radius circle NMS cannot merge, and
+background false positives (clutter), tens per frame just above the score threshold.
 """
 from __future__ import annotations
 
@@ -54,19 +57,22 @@ class DetectorModel:
     before the 0.1 score cut, ``confusion`` / ``far_duplicate`` the probability that a
     detected object also yields a similar-class cluster / a duplicate cluster near one
     end, ``clutter`` the mean false positives per frame, ``yaw_flip`` the probability of a
-    180-degree heading error, ``yaw_noise`` its standard deviation (radians).
+    180-degree heading error, ``yaw_noise`` its standard deviation (radians),
+    ``scatter`` the per-axis standard deviation (metres; draws clipped at two deviations)
+    of a duplicate's centre around the object, a quarter of CenterPoint's NMS radius.
     """
 
-    quality: np.ndarray = _per_class(2.51, 1.605, 1.907, 0.36, -0.197, 2.637, 1.22, 0.941, 1.478, 1.569)
+    quality: np.ndarray = _per_class(2.122, 1.594, 1.962, 0.201, -0.119, 2.648, 1.277, 1.018, 1.73, 2.162)
     candidates: np.ndarray = _per_class(10, 16, 24, 24, 14, 3, 4, 4, 2, 5)
     confusion: np.ndarray = _per_class(0.06, 0.25, 0.15, 0.25, 0.35, 0.04, 0.2, 0.25, 0.06, 0.04)
-    far_duplicate: np.ndarray = _per_class(0.0, 0.15, 0.35, 0.35, 0.1, 0, 0, 0, 0, 0)
-    clutter: np.ndarray = _per_class(1.5, 0.8, 0.2, 0.3, 0.3, 1.5, 0.3, 0.3, 0.8, 0.8)
+    far_duplicate: np.ndarray = _per_class(0.0, 0.05, 0.05, 0.05, 0.05, 0, 0, 0, 0, 0)
+    clutter: np.ndarray = _per_class(40, 20, 6, 3, 3, 30, 3, 3, 25, 50)
     yaw_flip: np.ndarray = _per_class(0.03, 0.05, 0.04, 0.06, 0.1, 0.15, 0.05, 0.08, 0.5, 0.25)
     yaw_noise: np.ndarray = _per_class(0.06, 0.08, 0.06, 0.1, 0.15, 0.45, 0.15, 0.2, 1.5, 0.1)
+    scatter: np.ndarray = _per_class(0.5, 0.87, 0.79, 0.79, 0.87, 0.105, 0.23, 0.23, 0.105, 0.25)
     range_falloff: float = 1.6
     occlusion_falloff: float = 2.5
-    score_noise: float = 0.7
+    score_noise: float = 1.2
     min_score: float = 0.1
 
 
@@ -111,18 +117,19 @@ def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
     du = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(l, 0.6)  # cell offset along the box
     dv = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(w, 0.6)
     heat = np.exp(-0.5 * ((du / (0.3 * np.maximum(l, 0.6))) ** 2 + (dv / (0.3 * np.maximum(w, 0.6))) ** 2))
-    score = peak[src] * heat * rng.uniform(0.92, 1.0, len(src))
+    score = peak[src] * np.where(is_peak, 1.0, heat * rng.uniform(0.92, 1.0, len(src)))  # centre cell: the maximum
+    lab = np.broadcast_to(label, (len(peak),))[src]
+    scatter = np.where(is_peak, 0.0, model.scatter[lab])[:, None] * np.clip(rng.normal(0, 1, (len(src), 2)), -2, 2)
     keep = score >= model.min_score
-    src, score, du, dv = src[keep], score[keep], du[keep], dv[keep]
+    src, score, du, dv, lab, scatter = src[keep], score[keep], du[keep], dv[keep], lab[keep], scatter[keep]
     yaw = obj["yaw"][src]
     r = np.hypot(obj["x"][src], obj["y"][src])
     size = np.maximum(obj["l"][src], obj["w"][src])
     sigma = (0.04 + 0.015 * size + 0.003 * r) * (1.0 + 0.6 * np.hypot(du / np.maximum(obj["l"][src], 0.6),
                                                                       dv / np.maximum(obj["w"][src], 0.6)) * 3)
     shift = centre_shift[src]
-    cx = obj["x"][src] + shift * np.cos(yaw) + rng.normal(0, 1, len(src)) * sigma
-    cy = obj["y"][src] + shift * np.sin(yaw) + rng.normal(0, 1, len(src)) * sigma
-    lab = np.broadcast_to(label, (len(peak),))[src]
+    cx = obj["x"][src] + shift * np.cos(yaw) + scatter[:, 0] + rng.normal(0, 1, len(src)) * sigma
+    cy = obj["y"][src] + shift * np.sin(yaw) + scatter[:, 1] + rng.normal(0, 1, len(src)) * sigma
     flip = rng.random(len(src)) < model.yaw_flip[lab]
     pyaw = yaw + rng.normal(0, 1, len(src)) * model.yaw_noise[lab] + np.pi * flip
     sz = np.exp(rng.normal(0, 0.14, (len(src), 3)))
@@ -156,7 +163,7 @@ def detect(rng, obj, num_pts, model: DetectorModel):
     rel = r / RANGE[label]
     logit = (model.quality[label] - model.range_falloff * rel - model.occlusion_falloff * obj["occlusion"]
              + 0.25 * np.log1p(num_pts) - 1.0)
-    detected = (num_pts > 0) & (rng.random(len(label)) < _sigmoid(logit + 1.5))
+    detected = (num_pts > 0) & (rng.random(len(label)) < _sigmoid(logit + 4.0))
     peak = _sigmoid(logit + rng.normal(0, model.score_noise, len(label)))
     parts = []
 
