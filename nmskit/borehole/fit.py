@@ -1,4 +1,5 @@
-"""A full training run of the fracture detector: data, validation, checkpoints, record.
+"""A full training run of a fracture detector (DETR or dense): data, validation,
+checkpoints, record.
 
 ``fit`` trains in chunks of ``val_every`` steps, each resumed from the last checkpoint, so
 it can stop cleanly at a wall-clock deadline and be resumed later. The real log's training
@@ -22,6 +23,8 @@ import torch
 from ..data.borehole.wells import load_well
 from .checkpoint import read
 from .config import FractureDETRConfig
+from .dense import DenseFractureDetector
+from .dense_config import DenseDetectorConfig
 from .model import FractureDETR
 from .stream import TrainingStream
 from .train import TrainConfig, train
@@ -42,16 +45,24 @@ def real_split(well: str = "48_19a-C2"):
     return parts[0], parts[1]
 
 
-def detector_config(downsample: int = 4) -> FractureDETRConfig:
-    """The trained configuration: ``FractureDETRConfig.small()`` pooled by ``downsample``."""
+MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
+
+
+def detector_config(downsample: int = 4, model: str = "detr"):
+    """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
+    ``downsample``, or ``DenseDetectorConfig`` (the same backbone) at that pooling."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    if model == "dense":
+        return DenseDetectorConfig(downsample=downsample)
     return dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
 
 
 def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: int = 4,
         real_share: float = 0.25, val_every: int = 200, n_val: int = 32, lr: float = 2e-4,
         lr_backbone: float = 1e-4, deadline: float | None = None, resume: bool = False,
-        command: str = "", progress: bool = False) -> dict:
-    """Train the detector and record the run.
+        command: str = "", progress: bool = False, model: str = "detr") -> dict:
+    """Train a detector and record the run.
 
     Args:
         out_dir: checkpoint directory.
@@ -67,6 +78,8 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         deadline: optional UNIX time after which no new chunk starts.
         resume: continue from ``out_dir``'s checkpoints.
         command: the command line, for the record.
+        model: ``"detr"`` (``FractureDETR``) or ``"dense"`` (``DenseFractureDetector``);
+            a resumed run keeps the recorded one.
 
     Returns:
         The record (also written to ``out_dir/record.json``).
@@ -79,11 +92,12 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         "command": command, "seed": seed, "validation_seed": VALIDATION_SEED, "batch": batch,
         "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
         "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
-        "config": detector_config(downsample).to_dict(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "model": model, "config": detector_config(downsample, model).to_dict(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "train_seconds": 0.0, "steps_done": 0}
     if resume and record_path.is_file():
         record.setdefault("resumed", []).append({"command": command, "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
-    model = FractureDETR(FractureDETRConfig.from_dict(record["config"]))
+    cls = MODELS[record.get("model", "detr")]
+    detector = cls(cls.config_class.from_dict(record["config"]))
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
                           record["real_share"])
@@ -94,7 +108,7 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     while done < steps and (deadline is None or time.time() < deadline):
         target = min(steps, (done // val_every + 1) * val_every)
         start = time.time()
-        train(model, data, dataclasses.replace(cfg, steps=target), out, validate, resume=done > 0 or resume)
+        train(detector, data, dataclasses.replace(cfg, steps=target), out, validate, resume=done > 0 or resume)
         done = target
         record["train_seconds"] = round(record["train_seconds"] + time.time() - start, 1)
         record["steps_done"] = done
