@@ -9,10 +9,12 @@ import torch
 from nmskit.borehole import (DenseDetectorConfig, DenseFractureDetector, FractureDETR,
                              FractureDETRConfig, TrainConfig, train)
 from nmskit.borehole.dense_loss import dense_loss
+from nmskit.borehole.fit import detector_config, fit
 from nmskit.borehole.loss import encode_targets
 from nmskit.borehole.log_detect import log_picks
 from nmskit.borehole.patches import patch_grid
 from nmskit.borehole.scale import prepare_log
+from nmskit.cli import build_parser
 from nmskit.data.synth_borehole import synthesize_borehole
 from tests.test_fracture_train import H, W, toy_batch
 
@@ -180,3 +182,16 @@ def test_whole_log_detection_with_a_tiny_model(short_log):
     blank = prepared.replace(values=np.full(prepared.shape, np.nan, np.float32))
     with pytest.warns(RuntimeWarning, match="no valid pixel"):
         assert len(log_picks(blank, model, prepared=True)) == 0
+
+
+def test_fit_trains_and_records_the_dense_model(tmp_path):
+    record = fit(tmp_path, steps=2, batch=2, val_every=2, n_val=2, real_share=0.0, model="dense")
+    assert record["model"] == "dense" and record["steps_done"] == 2
+    assert record["config"] == DenseDetectorConfig().to_dict()
+    assert DenseFractureDetector.load(tmp_path / "best.safetensors").config == DenseDetectorConfig()
+    with pytest.raises(ValueError, match="model"):
+        detector_config(4, "magic")
+    args = build_parser().parse_args(["fractures", "train", "--out", "x", "--model", "dense"])
+    assert args.model == "dense"
+    args = build_parser().parse_args(["fractures", "detect", "--log", "l", "--out", "o", "--method", "dense"])
+    assert args.method == "dense"
