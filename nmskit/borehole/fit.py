@@ -92,8 +92,8 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         "command": command, "seed": seed, "validation_seed": VALIDATION_SEED, "batch": batch,
         "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
         "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
-        "model": model, "config": detector_config(downsample, model).to_dict(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "train_seconds": 0.0, "steps_done": 0}
+        "model": model, "config": detector_config(downsample, model).to_dict(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "train_seconds": 0.0, "steps_done": 0}
     if resume and record_path.is_file():
         record.setdefault("resumed", []).append({"command": command, "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
     cls = MODELS[record.get("model", "detr")]
