@@ -97,6 +97,7 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     if resume and record_path.is_file():
         record.setdefault("resumed", []).append({"command": command, "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
     cls = MODELS[record.get("model", "detr")]
+    torch.manual_seed(record["seed"])  # the initial weights
     detector = cls(cls.config_class.from_dict(record["config"]))
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
