@@ -183,15 +183,15 @@ def _fractures_train(args) -> int:
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
     record = fit(args.out, steps=args.steps, batch=args.batch, seed=args.seed, downsample=args.downsample,
                  real_share=args.real_share, val_every=args.val_every, eos_coef=args.eos_coef, deadline=deadline,
-                 resume=args.resume,
-                 command=shlex.join(["nmskit", *args.argv]), progress=not args.quiet)
+                 resume=args.resume, command=shlex.join(["nmskit", *args.argv]), progress=not args.quiet,
+                 model=args.model)
     print(f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
           f"{record['best_score']:.3f} -> {args.out}/best.safetensors")
     return 0
 
 
 def _fractures_explain(args) -> int:
-    from .borehole.detr_detect import shipped_model
+    from .borehole.log_detect import shipped_model
     from .borehole.explain import explain_patch
     from .borehole.scale import prepare_log
 
@@ -220,7 +220,8 @@ def _add_fractures(sub) -> None:
     p.add_argument("--log", required=True, help=log_help)
     p.add_argument("--out", required=True, help="picks CSV to write")
     p.add_argument("--method", choices=METHODS, default="hough",
-                   help="picker: hough (default; the better one on the real well so far) or detr (shipped weights)")
+                   help="picker: hough (default; the better one on the real well so far), detr or dense "
+                        "(shipped weights; dense = per-row detector + sinusoid NMS)")
     p.add_argument("--diameter", help="hole diameter such as 8.5in (when the log does not carry it)")
     p.add_argument("--deviation", help="hole inclination and azimuth 'INC,AZ' (degrees) to fill true dips")
     p.add_argument("--plot", help="also write a figure of the log with the picks")
@@ -243,9 +244,11 @@ def _add_fractures(sub) -> None:
     p.add_argument("--distance", choices=["depth", "sinusoid"], default="depth", help="matching distance")
     p.set_defaults(func=_fractures_evaluate)
 
-    p = cmds.add_parser("train", help="train the DETR-style detector (synthetic patches + the embedded "
+    p = cmds.add_parser("train", help="train a detector, DETR-style or dense (synthetic patches + the embedded "
                                       "well's upper interval; validates on its lower interval)")
     p.add_argument("--out", required=True, help="checkpoint directory")
+    p.add_argument("--model", choices=("detr", "dense"), default="detr",
+                   help="detr (set prediction, no NMS; default) or dense (per-row heatmap + sinusoid NMS)")
     p.add_argument("--steps", type=int, default=3000, help="optimiser steps (3000)")
     p.add_argument("--batch", type=int, default=8, help="patches per step (8)")
     p.add_argument("--seed", type=int, default=0, help="training seed (0)")

@@ -3,7 +3,7 @@ explain figure and CLI smoke tests."""
 import numpy as np
 import pytest
 
-from nmskit.borehole.detr_detect import detr_picks, shipped_model
+from nmskit.borehole.log_detect import log_picks, shipped_model
 from nmskit.borehole.explain import explain_patch
 from nmskit.borehole.patches import patch_grid
 from nmskit.borehole.scale import prepare_log
@@ -19,7 +19,7 @@ def short_log():
 
 def test_detect_short_synthetic_log(short_log):
     image, _ = short_log
-    picks = detr_picks(image)
+    picks = log_picks(image)
     assert picks.depth_unit == "ft"
     assert np.all(np.diff(picks.depth) >= 0)
     assert np.all((picks.depth >= image.depths[0]) & (picks.depth <= image.depths[-1]))
@@ -32,7 +32,7 @@ def test_each_pick_reported_once_by_its_core_owner(short_log):
     prepared = prepare_log(image)
     grid = patch_grid(prepared, 800, 200)
     assert len(grid) >= 2
-    picks = detr_picks(prepared, prepared=True)
+    picks = log_picks(prepared, prepared=True)
     owners = grid.owner(picks.depth)
     for p in range(len(grid)):
         mine = picks.depth[owners == p]
@@ -51,7 +51,7 @@ def test_no_valid_pixels_gives_no_picks_and_a_warning(short_log):
     image, _ = short_log
     blank = image.replace(values=np.full(image.shape, np.nan, np.float32))
     with pytest.warns(RuntimeWarning, match="no valid pixel"):
-        picks = detr_picks(blank, prepared=True)
+        picks = log_picks(blank, prepared=True)
     assert len(picks) == 0
 
 

@@ -1,6 +1,6 @@
 """Borehole image logs: preprocessing (masking, imputation, normalisation, resampling,
-patches), synthetic training patches, the classical Hough picker and the DETR-style
-fracture detector. The detector's torch-backed names load on first use; figures live in
+patches), synthetic training patches, the classical Hough picker, the DETR-style
+fracture detector and its dense counterpart (per-row heatmap + sinusoid NMS). The detector's torch-backed names load on first use; figures live in
 ``nmskit.borehole.plots`` (imported on demand: it loads matplotlib)."""
 import importlib
 
@@ -16,6 +16,8 @@ from .resample import resample_azimuth, resample_depth
 from .synth_patches import SyntheticPatches, synthesize_patches
 
 _TORCH = {"ResNetBackbone": ".backbone", "CLASS_NAMES": ".config", "FractureDETRConfig": ".config",
+          "DenseFractureDetector": ".dense", "DenseDetectorConfig": ".dense_config",
+          "DenseLossWeights": ".dense_loss",
           "LossWeights": ".loss", "FractureDETR": ".model", "TrainConfig": ".train", "train": ".train",
           "train_step": ".train"}
 
@@ -32,7 +34,8 @@ def __getattr__(name):
     return globals()[name]
 
 
-__all__ = ["CLASS_NAMES", "DEFAULT_SENTINELS", "FractureDETR", "FractureDETRConfig", "LossWeights", "METHODS",
+__all__ = ["CLASS_NAMES", "DEFAULT_SENTINELS", "DenseDetectorConfig", "DenseFractureDetector",
+           "DenseLossWeights", "FractureDETR", "FractureDETRConfig", "LossWeights", "METHODS",
            "PatchGrid", "ResNetBackbone", "SyntheticPatches", "TrainConfig", "detect_picks", "flip_depth",
            "hough_picks", "impute", "mask_sentinels", "normalize_dynamic", "normalize_static", "patch_grid",
            "patch_labels", "preprocess", "resample_azimuth", "resample_depth", "rotate_azimuth",

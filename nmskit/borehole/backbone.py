@@ -120,11 +120,23 @@ class ResNetBackbone(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``[B, C, H, W]`` -> ``[B, out_channels, ceil(H/16), ceil(W/16)]``."""
+        return self.levels(x)[-1]
+
+    def levels(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every resolution of the network, for heads finer than stride 16.
+
+        ``[B, C, H, W]`` -> ``[stem [B, w, H/2, W/2], stage 1 [B, w, H/4, W/4],
+        stage 2 [B, 2w, H/8, W/8], stage 3 [B, 4w, H/16, W/16],
+        output [B, out_channels, H/16, W/16]]`` (sizes rounded up).
+        """
         if self.coords:
             planes = coordinate_planes(x.shape[2], x.shape[3], x.device).to(x.dtype)
             x = torch.cat([x, planes.expand(x.shape[0], -1, -1, -1)], dim=1)
-        x = self.stem(x)  # [B, w, H/2, W/2]
-        x = F.pad(x, (1, 1, 0, 0), mode="circular")
+        out = [self.stem(x)]  # [B, w, H/2, W/2]
+        x = F.pad(out[0], (1, 1, 0, 0), mode="circular")
         x = F.max_pool2d(x, 3, stride=2, padding=(1, 0))  # [B, w, H/4, W/4]
-        x = self.stages(x)  # [B, 8w, H/16, W/16]
-        return self.project(x)
+        for stage in self.stages[:-1]:
+            x = stage(x)
+            out.append(x)
+        out.append(self.project(self.stages[-1](x)))  # [B, out_channels, H/16, W/16]
+        return out

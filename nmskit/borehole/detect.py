@@ -1,5 +1,6 @@
-"""Whole-log dip picking by a chosen method: the classical Hough picker or the DETR-style
-detector (shipped weights; undertrained in this release, see docs/detr.md)."""
+"""Whole-log dip picking by a chosen method: the classical Hough picker, the DETR-style
+detector or the dense detector with sinusoid NMS (shipped weights; see docs/detr.md and
+docs/dense.md)."""
 from __future__ import annotations
 
 import warnings
@@ -11,7 +12,7 @@ from ..data.borehole.picks import PickTable
 from .hough import hough_picks
 from .mask import DEFAULT_SENTINELS, mask_sentinels
 
-METHODS = ("hough", "detr")
+METHODS = ("hough", "detr", "dense")
 
 
 def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_SENTINELS, **options) -> PickTable:
@@ -20,8 +21,8 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
     Args:
         image: the log as read (sentinels, gaps and all).
         method: ``"hough"`` (:func:`nmskit.borehole.hough.hough_picks`, the better picker
-            on the real well so far) or ``"detr"``
-            (:func:`nmskit.borehole.detr_detect.detr_picks`, the shipped weights).
+            on the real well so far), ``"detr"`` or ``"dense"``
+            (:func:`nmskit.borehole.log_detect.log_picks` with that shipped detector).
         sentinels: values that mean "absent".
         options: passed to the method.
 
@@ -35,8 +36,8 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
         warnings.warn(f"the log has no valid pixel ({image.depths[0]:g}-{image.depths[-1]:g} "
                       f"{image.depth_unit}, all null or sentinel): no picks", stacklevel=2)
         return PickTable.from_arrays(np.zeros((0, 3)), depth_unit=image.depth_unit)
-    if method == "detr":
-        from .detr_detect import detr_picks  # loads torch
+    if method != "hough":
+        from .log_detect import log_picks  # loads torch
 
-        return detr_picks(image, **options)
+        return log_picks(image, method, **options)
     return hough_picks(image, **options)

@@ -1,4 +1,5 @@
-"""A full training run of the fracture detector: data, validation, checkpoints, record.
+"""A full training run of a fracture detector (DETR or dense): data, validation,
+checkpoints, record.
 
 ``fit`` trains in chunks of ``val_every`` steps, each resumed from the last checkpoint, so
 it can stop cleanly at a wall-clock deadline and be resumed later. The real log's training
@@ -22,6 +23,8 @@ import torch
 from ..data.borehole.wells import load_well
 from .checkpoint import read
 from .config import FractureDETRConfig
+from .dense import DenseFractureDetector
+from .dense_config import DenseDetectorConfig
 from .loss import LossWeights
 from .model import FractureDETR
 from .stream import TrainingStream
@@ -43,16 +46,24 @@ def real_split(well: str = "48_19a-C2"):
     return parts[0], parts[1]
 
 
-def detector_config(downsample: int = 4) -> FractureDETRConfig:
-    """The trained configuration: ``FractureDETRConfig.small()`` pooled by ``downsample``."""
+MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
+
+
+def detector_config(downsample: int = 4, model: str = "detr"):
+    """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
+    ``downsample``, or ``DenseDetectorConfig`` (the same backbone) at that pooling."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    if model == "dense":
+        return DenseDetectorConfig(downsample=downsample)
     return dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
 
 
 def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: int = 4,
         real_share: float = 0.25, val_every: int = 200, n_val: int = 32, lr: float = 2e-4,
         lr_backbone: float = 1e-4, eos_coef: float = 1.0, deadline: float | None = None, resume: bool = False,
-        command: str = "", progress: bool = False) -> dict:
-    """Train the detector and record the run.
+        command: str = "", progress: bool = False, model: str = "detr") -> dict:
+    """Train a detector and record the run.
 
     Args:
         out_dir: checkpoint directory.
@@ -65,12 +76,14 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         val_every: steps per chunk; validation and checkpoints run after each.
         n_val: held-out synthetic patches.
         lr, lr_backbone: AdamW learning rates.
-        eos_coef: weight of the no-object class in the loss. DETR's 0.1 suits a few objects
+        eos_coef: DETR only: weight of the no-object class in the loss. DETR's 0.1 suits a few objects
             among 100 queries; with about 40 picks per patch it makes every query fire (a comb
             of picks at the anchors), so the default here is 1.
         deadline: optional UNIX time after which no new chunk starts.
         resume: continue from ``out_dir``'s checkpoints.
         command: the command line, for the record.
+        model: ``"detr"`` (``FractureDETR``) or ``"dense"`` (``DenseFractureDetector``);
+            a resumed run keeps the recorded one.
 
     Returns:
         The record (also written to ``out_dir/record.json``).
@@ -82,12 +95,17 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     record = json.loads(record_path.read_text()) if resume and record_path.is_file() else {
         "command": command, "seed": seed, "validation_seed": VALIDATION_SEED, "batch": batch,
         "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
-        "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone, "eos_coef": eos_coef,
-        "config": detector_config(downsample).to_dict(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "train_seconds": 0.0, "steps_done": 0}
+        "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
+        "model": model, "config": detector_config(downsample, model).to_dict(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "train_seconds": 0.0, "steps_done": 0}
+    if model == "detr":
+        record["eos_coef"] = eos_coef
     if resume and record_path.is_file():
         record.setdefault("resumed", []).append({"command": command, "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
-    model = FractureDETR(FractureDETRConfig.from_dict(record["config"]), LossWeights(eos_coef=record["eos_coef"]))
+    cls = MODELS[record.get("model", "detr")]
+    torch.manual_seed(record["seed"])  # the initial weights
+    extra = (LossWeights(eos_coef=record.get("eos_coef", 0.1)),) if cls is FractureDETR else ()
+    detector = cls(cls.config_class.from_dict(record["config"]), *extra)
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
                           record["real_share"])
@@ -98,7 +116,7 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     while done < steps and (deadline is None or time.time() < deadline):
         target = min(steps, (done // val_every + 1) * val_every)
         start = time.time()
-        train(model, data, dataclasses.replace(cfg, steps=target), out, validate, resume=done > 0 or resume)
+        train(detector, data, dataclasses.replace(cfg, steps=target), out, validate, resume=done > 0 or resume)
         done = target
         record["train_seconds"] = round(record["train_seconds"] + time.time() - start, 1)
         record["steps_done"] = done

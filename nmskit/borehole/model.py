@@ -11,15 +11,14 @@ training, not removed afterwards.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
 from .._checks import check_real
 from ..setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
-from . import checkpoint
 from .backbone import ResNetBackbone
 from .config import CLASS_NAMES, FractureDETRConfig
+from .detector import PatchDetector
 from .loss import LossWeights, azimuth_degrees, build_criterion, encode_targets
 
 
@@ -37,13 +36,18 @@ class MLP(nn.Module):
         return x
 
 
-class FractureDETR(nn.Module):
+class FractureDETR(PatchDetector):
     """DETR-style detector of fractures and bed boundaries.
 
     Args:
         config: the architecture (``FractureDETRConfig()`` is the published design).
         loss_weights: matching-cost and loss weights used by ``compute_loss``.
+
+    Input checks, ``save``, ``load_weights`` and ``load(path, loss_weights)`` come from
+    ``PatchDetector``.
     """
+
+    config_class = FractureDETRConfig
 
     def __init__(self, config: FractureDETRConfig = FractureDETRConfig(),
                  loss_weights: LossWeights = LossWeights()):
@@ -121,41 +125,10 @@ class FractureDETR(nn.Module):
             "class_0", ...}`` (scalar tensors; suffixed names are the auxiliary layers').
         """
         patches = self.check_patches(patches)
-        if len(targets) != patches.shape[0]:
-            raise ValueError(f"targets must hold one dict per patch ({patches.shape[0]}), got "
-                             f"{len(targets)}")
+        self.check_targets(patches, targets)
         return self.criterion(self(patches), encode_targets(targets, patches.device))
 
     # --------------------------------------------------------------------------- inference
-    def check_patches(self, patches) -> torch.Tensor:
-        """Array-like ``[B, 1, H, W]`` (or one ``[H, W]`` patch) -> float32 tensor
-        ``[B, 1, H, W]`` on the model's device; any other shape raises a ``ValueError`` naming
-        the expected one."""
-        h, w = self.config.patch_height, self.config.patch_width
-        x = patches if torch.is_tensor(patches) else torch.as_tensor(np.asarray(patches))
-        if x.dim() == 2:
-            x = x[None, None]
-        if x.dim() != 4 or tuple(x.shape[1:]) != (1, h, w) or x.shape[0] == 0:
-            raise ValueError(f"patches must have shape [B, 1, {h}, {w}] (or [{h}, {w}] for one "
-                             f"patch), got {tuple(x.shape)}")
-        if x.dtype.is_complex or not (x.dtype.is_floating_point or x.dtype in
-                                      (torch.uint8, torch.int16, torch.int32, torch.int64)):
-            raise ValueError(f"patches must be real numbers, got dtype {x.dtype}")
-        x = x.to(device=self.query_embed.weight.device, dtype=torch.float32)
-        if not torch.isfinite(x).all():
-            raise ValueError("patches contain NaN or inf; impute gaps before detection")
-        return x
-
-    def _eval_forward(self, x: torch.Tensor, capture_attention: bool = False) -> dict:
-        """``forward`` in eval mode (no dropout, running batch-norm statistics), then the
-        previous mode is restored."""
-        was_training = self.training
-        self.eval()
-        try:
-            return self(x, capture_attention)
-        finally:
-            self.train(was_training)
-
     @torch.no_grad()
     def predict(self, patches, threshold: float = 0.5) -> list[dict]:
         """Picks per patch: every query whose best object-class probability is > threshold.
@@ -206,40 +179,3 @@ class FractureDETR(nn.Module):
         maps = decoder_rollout(att["encoder"], att["decoder_self"], att["decoder_cross"])
         maps = maps / maps.sum(-1, keepdim=True).clamp_min(1e-12)  # [B, Q, h*w]
         return to_grid(maps, *self.config.grid_shape)
-
-    # -------------------------------------------------------------------------- checkpoints
-    def save(self, path) -> None:
-        """Write ``path`` (``.safetensors``, the weights) and the JSON config beside it."""
-        checkpoint.write(path, self.state_dict(), {"model": "FractureDETR",
-                                                   "config": self.config.to_dict()})
-
-    def load_weights(self, path) -> "FractureDETR":
-        """Load a checkpoint into this model. Its config must equal this model's: a differing
-        field raises a ``ValueError`` naming it."""
-        return self._load_state(*checkpoint.read(path), path)
-
-    def _load_state(self, tensors: dict, info: dict, path) -> "FractureDETR":
-        saved = FractureDETRConfig.from_dict(_config_of(info, path))
-        for name, value in self.config.to_dict().items():
-            if getattr(saved, name) != value:
-                raise ValueError(f"checkpoint {str(path)!r} has config field {name!r} = "
-                                 f"{getattr(saved, name)!r}, this model has {value!r}")
-        checkpoint.check_state(self.state_dict(), tensors, str(path))
-        self.load_state_dict(tensors)
-        return self
-
-    @classmethod
-    def load(cls, path, loss_weights: LossWeights = LossWeights()) -> "FractureDETR":
-        """Build the model its JSON config describes and load its weights (in eval mode)."""
-        tensors, info = checkpoint.read(path)
-        model = cls(FractureDETRConfig.from_dict(_config_of(info, path)), loss_weights)
-        return model._load_state(tensors, info, path).eval()
-
-
-def _config_of(info: dict, path) -> dict:
-    """The ``config`` dict of a checkpoint's JSON, checked to be one."""
-    if not isinstance(info, dict) or info.get("model") != "FractureDETR" or not isinstance(
-            info.get("config"), dict):
-        raise ValueError(f"{str(path)!r} is not a FractureDETR checkpoint (its JSON needs "
-                         "\"model\": \"FractureDETR\" and a \"config\" object)")
-    return info["config"]

@@ -1,11 +1,13 @@
-"""The training loop of ``FractureDETR``: AdamW, gradient clipping, validation, resume.
+"""The training loop of the patch detectors (``FractureDETR``, ``DenseFractureDetector``):
+AdamW, gradient clipping, validation, resume. It needs only the model's ``compute_loss``,
+``save``, ``load_weights`` and ``backbone``.
 
 Data protocol: ``data`` is either a callable ``data(step) -> (patches, targets)`` (preferred:
 the batch is a pure function of the step, so a resumed run sees the batches it would have
 seen) or an iterable of such pairs, re-iterated when exhausted (and restarted from its
 beginning on resume). ``patches`` is
 ``[B, 1, patch_height, patch_width]``; ``targets`` is a list of ``B`` dicts as documented in
-``FractureDETR.compute_loss``.
+``FractureDETR.compute_loss`` (both detectors take the same targets).
 
 Files in ``out_dir``: ``last.safetensors`` (+ ``.json``), the model after the latest save;
 ``last-optimizer.safetensors`` (+ ``.json``), the optimizer and RNG state plus the step, for
@@ -22,7 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from . import checkpoint
-from .model import FractureDETR
+from .detector import PatchDetector
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class TrainConfig:
     progress: bool = True
 
 
-def build_optimizer(model: FractureDETR, cfg: TrainConfig) -> torch.optim.AdamW:
+def build_optimizer(model: PatchDetector, cfg: TrainConfig) -> torch.optim.AdamW:
     """AdamW with two parameter groups: the backbone (``lr_backbone``) and the rest (``lr``)."""
     backbone = [p for p in model.backbone.parameters() if p.requires_grad]
     ids = {id(p) for p in backbone}
@@ -61,7 +63,7 @@ def build_optimizer(model: FractureDETR, cfg: TrainConfig) -> torch.optim.AdamW:
                              lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def train_step(model: FractureDETR, optimizer, patches, targets, max_norm: float = 0.1) -> dict:
+def train_step(model: PatchDetector, optimizer, patches, targets, max_norm: float = 0.1) -> dict:
     """One optimiser step on one batch; returns the loss terms as floats."""
     model.train()
     losses = model.compute_loss(patches, targets)
@@ -113,12 +115,12 @@ def _batches(data, start: int):
                 raise ValueError("data yielded no batches")
 
 
-def train(model: FractureDETR, data, cfg: TrainConfig = TrainConfig(), out_dir=None,
+def train(model: PatchDetector, data, cfg: TrainConfig = TrainConfig(), out_dir=None,
           validate=None, resume: bool = False) -> list[dict]:
     """Train ``model`` in place.
 
     Args:
-        model: the detector (its weights are updated).
+        model: the detector, DETR or dense (its weights are updated).
         data: ``data(step) -> (patches, targets)`` or an iterable of such pairs.
         cfg: optimisation settings.
         out_dir: where checkpoints go (None: nowhere; resume then impossible).

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..evaluate.picks import evaluate_picks
-from .detr_detect import detr_picks
+from .log_detect import log_picks
 from .stream import synthetic_patch
 
 TOLERANCES_CM = (3.0, 5.0, 8.0)
@@ -30,20 +30,21 @@ def _summary(prefix: str, scores) -> dict:
     return out
 
 
-def synthetic_scores(model, patches: list, threshold: float = 0.5) -> dict:
+def synthetic_scores(model, patches: list, **predict_options) -> dict:
     """Scores on prepared synthetic patches.
 
     Args:
-        model: the detector.
+        model: the detector (any patch detector).
         patches: ``(values [H, W], labels [N, 3], classes [N], step_ft)`` tuples as from
             :func:`nmskit.borehole.stream.synthetic_patch`.
+        predict_options: passed to ``model.predict`` (its defaults otherwise).
 
     Returns:
         :func:`_summary` floats with prefix ``syn``. Patches are scored together: patch ``i``
         is placed ``i`` km down a virtual log so no match can cross patches.
     """
     pred, truth = [], []
-    for i, ((values, labels, _, step), out) in enumerate(zip(patches, _predict_all(model, patches, threshold))):
+    for i, ((values, labels, _, step), out) in enumerate(zip(patches, _predict_all(model, patches, predict_options))):
         offset = 3280.84 * i
         pred.append(np.column_stack([offset + out["row"] * step, out["dip"], out["azimuth"]]))
         truth.append(np.column_stack([offset + labels[:, 0] * step, labels[:, 1], labels[:, 2]]))
@@ -51,14 +52,15 @@ def synthetic_scores(model, patches: list, threshold: float = 0.5) -> dict:
                                           depth_unit="ft"))
 
 
-def _predict_all(model, patches, threshold, batch: int = 8):
+def _predict_all(model, patches, predict_options: dict, batch: int = 8):
     for first in range(0, len(patches), batch):
         chunk = np.stack([p[0] for p in patches[first:first + batch]])[:, None]
-        yield from model.predict(chunk, threshold)
+        yield from model.predict(chunk, **predict_options)
 
 
 class PickValidator:
-    """``validator(model) -> dict`` for :func:`nmskit.borehole.train`.
+    """``validator(model) -> dict`` for :func:`nmskit.borehole.train`, for any patch detector
+    (each predicts with its own default threshold and, for the dense one, NMS tolerance).
 
     Args:
         n_synthetic: held-out synthetic patches, logs ``(seed, 0 .. n - 1)``.
@@ -81,7 +83,7 @@ class PickValidator:
         out = synthetic_scores(model, self.patches) if self.patches else {}
         if self.real is not None:
             image, picks = self.real
-            out.update(_summary("real", evaluate_picks(detr_picks(image, model), picks, TOLERANCES_CM)))
+            out.update(_summary("real", evaluate_picks(log_picks(image, model), picks, TOLERANCES_CM)))
         f1 = [v for k, v in out.items() if k.endswith("_f1_5cm")]
         out["score"] = float(np.mean(f1)) if f1 else 0.0
         self.calls += 1

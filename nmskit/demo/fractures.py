@@ -39,7 +39,7 @@ def fractures_section(report: Report) -> None:
     fig = plot_log_with_picks(preprocess(part), pred, truth, top=TOP, bottom=TOP + 8.0,
                               title=f"48/19a-C2 {TOP:g}-{TOP + 8:g} ft: expert (magenta) and {method} (cyan) picks")
     report.figure(fig, "well_picks.png", f"Real-well interval with expert and {method} picks drawn as sinusoids.")
-    from ..borehole.detr_detect import shipped_model
+    from ..borehole.log_detect import shipped_model
     from ..borehole.explain import explain_patch
     from ..borehole.scale import prepare_log
 

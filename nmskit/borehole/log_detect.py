@@ -1,13 +1,17 @@
-"""Whole-log picking with ``FractureDETR``: prepare, cut, predict, own, map back.
+"""Whole-log picking with a patch detector: prepare, cut, predict, own, map back.
+
+Any :class:`nmskit.borehole.detector.PatchDetector` works: ``FractureDETR`` (per-query
+threshold, nothing compared across queries) or ``DenseFractureDetector`` (threshold, then
+sinusoid NMS inside each patch).
 
 1. The log is prepared once at the detector's scale (:func:`nmskit.borehole.scale.prepare_log`).
 2. It is cut into 800-row patches overlapping by ``overlap`` rows (:func:`patch_grid`).
-3. Every patch is predicted on its own, with the per-query threshold only (no step
-   compares queries, inside a patch or across patches).
+3. Every patch is predicted on its own with the model's ``predict``.
 4. Each pick is kept by exactly one patch: the one whose *core* contains its centre depth
    (:meth:`PatchGrid.owner`). The cores partition the log, so a feature seen by two
    overlapping patches is reported by the patch that sees it nearer its centre. That is
-   ownership, not suppression: no pick is ever compared with, or removed because of, another.
+   ownership, not suppression: no pick is compared with, or removed because of, a pick of
+   another patch.
 5. Rows map back to log depth; column azimuths to the log's apparent frame; true dip and
    azimuth are filled when the log carries a deviation survey.
 
@@ -26,40 +30,48 @@ import torch
 from ..data.borehole.image import BoreholeImage
 from ..data.borehole.picks import PickTable
 from .config import CLASS_NAMES
+from .dense import DenseFractureDetector
+from .detector import PatchDetector
 from .model import FractureDETR
 from .patches import patch_grid
 from .scale import prepare_log
 
-WEIGHTS = "fracture_detr.safetensors"
+SHIPPED = {"detr": (FractureDETR, "fracture_detr.safetensors"),
+           "dense": (DenseFractureDetector, "fracture_dense.safetensors")}
 
 
-@lru_cache(maxsize=1)
-def shipped_model() -> FractureDETR:
-    """The detector shipped in ``nmskit/borehole/weights`` (loaded once per process)."""
-    with resources.as_file(resources.files("nmskit.borehole") / "weights" / WEIGHTS) as path:
+@lru_cache(maxsize=len(SHIPPED))
+def shipped_model(method: str = "detr") -> PatchDetector:
+    """The detector shipped in ``nmskit/borehole/weights`` for ``method`` (``"detr"`` or
+    ``"dense"``), loaded once per process."""
+    if method not in SHIPPED:
+        raise ValueError(f"method must be one of {sorted(SHIPPED)}, got {method!r}")
+    cls, name = SHIPPED[method]
+    with resources.as_file(resources.files("nmskit.borehole") / "weights" / name) as path:
         if not path.is_file():
             raise FileNotFoundError(f"no shipped detector weights at {path}")
-        return FractureDETR.load(path).eval()
+        return cls.load(path).eval()
 
 
-def detr_picks(image: BoreholeImage, model: FractureDETR | None = None, threshold: float = 0.5,
-               overlap: int = 200, batch: int = 8, prepared: bool = False) -> PickTable:
-    """Pick sinusoids on a whole log with the detector.
+def log_picks(image: BoreholeImage, model: PatchDetector | str = "detr", overlap: int = 200,
+              batch: int = 8, prepared: bool = False, **predict_options) -> PickTable:
+    """Pick sinusoids on a whole log with a patch detector.
 
     Args:
         image: raw ``[H, W]`` log (or the output of :func:`prepare_log` with ``prepared=True``).
-        model: the detector (default: the shipped weights).
-        threshold: per-query probability threshold, in [0, 1).
+        model: the detector, or ``"detr"`` / ``"dense"`` for the shipped weights.
         overlap: rows shared by consecutive patches (< the patch height).
         batch: patches per forward pass.
         prepared: ``image`` is already prepared.
+        predict_options: passed to ``model.predict`` (``threshold``; ``nms_tolerance`` for
+            the dense detector); its defaults otherwise.
 
     Returns:
         :class:`PickTable` in the log's depth unit, sorted by depth, classes ``fracture`` /
-        ``bed``, ``score`` the query's probability. Empty, with a warning, when the log has
-        no valid pixel.
+        ``bed``, ``score`` the detection's probability. Empty, with a warning, when the log
+        has no valid pixel.
     """
-    model = shipped_model() if model is None else model
+    model = shipped_model(model) if isinstance(model, str) else model
     img = image if prepared else prepare_log(image)
     valid_rows = img.mask.any(1)
     if not valid_rows.any():
@@ -71,7 +83,7 @@ def detr_picks(image: BoreholeImage, model: FractureDETR | None = None, threshol
         for first in range(0, len(grid), batch):
             which = np.arange(first, min(first + batch, len(grid)))
             values, _ = grid.take(img, which)
-            for p, out in zip(which, model.predict(values[:, None], threshold)):
+            for p, out in zip(which, model.predict(values[:, None], **predict_options)):
                 z = grid.row_to_depth(p, out["row"])
                 row = grid.starts[p] + np.rint(out["row"]).astype(np.int64)
                 inside = (row >= 0) & (row < grid.n_rows)
