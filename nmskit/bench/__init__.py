@@ -15,6 +15,7 @@ BENCHMARKS = {
     "bev": "nmskit.bench.bev",
     "borehole": "nmskit.bench.borehole",
     "rescoring": "nmskit.bench.rescoring",
+    "fractures": "nmskit.bench.fractures",
 }
 
 

@@ -104,7 +104,7 @@ def score_logs(logs: list, method: str, **options) -> tuple:
     return depth, sinusoid, len(tables[0]), 100.0 * seconds / max(feet, 1e-9)
 
 
-def _row(name: str, scores, sinusoid, picks: int, speed: float) -> list:
+def score_row(name: str, scores, sinusoid, picks: int, speed: float) -> list:
     s3, s5, s8 = scores
     pct = lambda v: f"{100 * v:.1f} %"  # noqa: E731
     return [name, picks, pct(s3.f1), pct(s5.f1), pct(s8.f1), pct(s5.precision), pct(s5.recall),
@@ -133,7 +133,7 @@ def head_to_head(sets: dict) -> list:
     :func:`datasets`), a row per method."""
     tables = []
     for name, logs in sets.items():
-        rows = [_row(m, *score_logs(logs, m)) for m in (*METHODS, "comb")]
+        rows = [score_row(m, *score_logs(logs, m)) for m in (*METHODS, "comb")]
         tables.append((name, HEADER, rows))
     return tables
 

@@ -7,6 +7,7 @@ import time
 from ..report import Report
 from .bev3d import bev3d_section
 from .fractures import fractures_section
+from .headtohead import headtohead_section
 from .nms2d import nms_section
 
 
@@ -19,5 +20,6 @@ def run_demo(out: str = "demo-report", quick: bool = False) -> None:
     nms_section(report, (1_000, 20_000) if quick else (1_000, 20_000, 100_000))
     bev3d_section(report, frames=40 if quick else 150)
     fractures_section(report)
+    headtohead_section(report, quick)
     path = report.write()
     print(f"\nReport written to {path} in {time.perf_counter() - start:.0f} s")
