@@ -1,0 +1,47 @@
+"""The fracture head-to-head: data sets, the chance comb, scoring on both distances."""
+import numpy as np
+import pytest
+
+from nmskit.bench.fractures import (CROWDED_BED_FT, comb_picks, score_logs, score_row, synthetic_logs,
+                                    tolerance_sweep)
+
+
+@pytest.fixture(scope="module")
+def logs():
+    return synthetic_logs(1, feet=8.0)
+
+
+def test_synthetic_logs_are_reproducible_and_crowded_logs_are_denser():
+    a, b = synthetic_logs(2, feet=8.0), synthetic_logs(2, feet=8.0)
+    for (ia, pa), (ib, pb) in zip(a, b):
+        assert np.array_equal(ia.values, ib.values, equal_nan=True) and np.array_equal(pa.depth, pb.depth)
+    crowded = synthetic_logs(2, feet=8.0, bed_spacing_ft=CROWDED_BED_FT)
+    assert sum(len(p) for _, p in crowded) > 1.5 * sum(len(p) for _, p in a)
+
+
+def test_comb_is_evenly_spaced_flat_and_reads_no_pixel(logs):
+    image, _ = logs[0]
+    comb = comb_picks(image, 0.5)
+    assert np.allclose(np.diff(comb.depth), 0.5) and comb.depth[0] == image.depths[0]
+    assert np.all(comb.apparent_dip == 0) and np.all(np.isfinite(comb.diameter))
+
+
+def test_score_logs_rewards_the_truth_and_the_sinusoid_distance_exposes_the_comb(logs):
+    depth, sinusoid, n, speed = score_logs(logs, "comb")
+    assert n > 0 and speed >= 0 and len(depth) == len(sinusoid) == 3
+    # a comb at the truth's spacing matches many picks on depth alone, far fewer on sinusoid distance
+    assert sinusoid[1].f1 < depth[1].f1
+    row = score_row("comb", depth, sinusoid, n, speed)
+    assert row[0] == "comb" and row[1] == n and len(row) == 11
+
+
+def test_hough_reads_the_image_where_the_comb_cannot(logs):
+    _, hough, n, _ = score_logs(logs, "hough")
+    _, comb, _, _ = score_logs(logs, "comb")
+    assert n > 0 and hough[1].f1 > comb[1].f1 + 0.2
+
+
+def test_tolerance_sweep_shape(logs):
+    sw = tolerance_sweep(logs, (2.0, 8.0))
+    assert sw["dense"].shape == (2, 3) and sw["detr"].shape == (3,)
+    assert np.all((sw["dense"] >= 0) & (sw["dense"] <= 1))
