@@ -141,7 +141,7 @@ def _rescorer(key: str):
     """A shipped model by name (``d2d``, ``gossip``, ``gcn`` or a benchmark variant such as
     ``gcn_hungarian``)."""
     from nmskit.learned import Rescorer
-    from nmskit.learned.rescorer import WEIGHTS
+    from nmskit.learned.checkpoint import WEIGHTS
 
     return Rescorer.load(key if key in LEARNED.values() else Path(WEIGHTS) / key)
 
@@ -150,7 +150,7 @@ def _record(key: str) -> dict:
     """The training record in a shipped model's JSON."""
     import json
 
-    from nmskit.learned.rescorer import WEIGHTS
+    from nmskit.learned.checkpoint import WEIGHTS
 
     return json.loads((Path(WEIGHTS) / f"{key}.json").read_text())["record"]
 
