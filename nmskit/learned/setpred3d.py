@@ -110,6 +110,9 @@ class SetPredictor3D(nn.Module):
             self_mask = self.self_bias(a[:, :2], a[:, :2])  # [H, Q, Q]
             cross_mask = self.cross_bias(a[:, :2], raw[:, :2])  # [H, Q, N]
         prior = class_prior(a)
+        if q == 0:  # no queries: skip attention, which is undefined over no keys
+            empty = self._heads(x[0], a, prior)
+            return {**empty, "aux_outputs": [empty] * (len(self.layers) - 1)}, anchor
         layers = []
         for layer in self.layers:
             x, _, _ = layer(x, memory, pos, query_pos, self_mask=self_mask, cross_mask=cross_mask)
