@@ -142,3 +142,20 @@ def test_ego_offset_is_kept(frames):
 def test_shipped_weights_load():
     p = SetPredictor.load()
     assert p.config.model == "setpred"
+
+
+def test_train_and_suppress_from_the_command_line(tmp_path):
+    from nmskit.cli import main
+    from nmskit.data import read_nuscenes_results
+
+    for name, frames, seed in (("train", 4, 21), ("val", 2, 22)):
+        assert main(["simulate", "--frames", str(frames), "--seed", str(seed), "--out", str(tmp_path / name)]) == 0
+    ckpt = tmp_path / "setpred"
+    assert main(["rescore", "train", "--train", str(tmp_path / "train"), "--val", str(tmp_path / "val"),
+                 "--model", "setpred", "--out", str(ckpt), "--epochs", "1", "--batch-size", "2"]) == 0
+    assert SetPredictor.load(ckpt).config.model == "setpred"
+    post = tmp_path / "post.json"
+    assert main(["suppress", "--method", "setpred", "--weights", str(ckpt), "--top-k", "40",
+                 "--in", str(tmp_path / "val" / "pre_nms.json"), "--out", str(post)]) == 0
+    kept, _ = read_nuscenes_results(post)
+    assert (np.bincount(kept.sample, minlength=2) == 40).all()
