@@ -211,7 +211,7 @@ def rescoring_tables(frames: int = 500, seeds=(200, 201), timing_frames: int = 1
             rec = _record(k)
             matching = "Hungarian (set loss)" if k == "setpred" else \
                 {"metric": "metric-aware", "hungarian": "Hungarian"}[rec["train"]["matching"]]
-            t3.append([name, f"{rec['data']['train_frames']} frames, {len(rec['history'])} epochs", matching,
+            t3.append([name, f"{rec['data']['train_frames']} frames, {rec['epochs_run']} epochs", matching,
                        *[f"{100 * r.mean_ap:.2f} / {100 * r.nds:.2f}" for r in rs]])
     crowded = held_out(frames, seeds, CROWD_RATE)
     summary = (f"Held-out simulated frames: {frames} (seeds {', '.join(map(str, seeds))}); mean input detections "
