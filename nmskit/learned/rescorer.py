@@ -42,7 +42,11 @@ class Rescorer:
     def load(cls, path="d2d") -> "Rescorer":
         """A checkpoint path (``.safetensors``/``.json`` pair), a training output directory
         (its best checkpoint), or the name of a model that ships with nmskit (``d2d``,
-        ``gossip``, ``gcn``)."""
+        ``gossip``, ``gcn``).
+
+        Raises:
+            ValueError: when the checkpoint holds a set predictor.
+        """
         path = resolve_checkpoint(path, RESCORERS)
         model = load_model(path)
         if model.config.model not in RESCORERS:

@@ -52,7 +52,7 @@ class TrainConfig:
     warmup_steps: int = 50
     clip_norm: float = 1.0
     seed: int = 0
-    matching: str = "metric"
+    matching: str = "metric"  # rescorers only; the set predictor always matches by Hungarian set matching
     top_k: int = 300
 
 
