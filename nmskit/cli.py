@@ -22,7 +22,7 @@ def _demo(args) -> int:
     return 0
 
 
-LEARNED = ("d2d", "gossip", "gcn")
+LEARNED = ("d2d", "gossip", "gcn", "setpred")
 
 
 def _suppress(args) -> int:
@@ -43,10 +43,12 @@ def _suppress(args) -> int:
 
 def _rescore_select(dets, args):
     from .data import read_nuscenes_gt
-    from .learned import Rescorer, with_ego
+    from .learned import Rescorer, SetPredictor, with_ego
 
-    gt = read_nuscenes_gt(args.gt) if args.gt else None
-    return Rescorer.load(args.weights or args.method).suppress(with_ego(dets, gt), args.top_k)
+    dets = with_ego(dets, read_nuscenes_gt(args.gt) if args.gt else None)
+    if args.method == "setpred":
+        return SetPredictor.load(args.weights or args.method).predict(dets, args.top_k)
+    return Rescorer.load(args.weights or args.method).suppress(dets, args.top_k)
 
 
 def _heuristic(dets, args):
@@ -279,7 +281,8 @@ def _add_rescore(sub) -> None:
                                     "(12 epochs, 32 frames per step, lr 2e-3, seed 0, metric matching, top-k 300).")
     p.add_argument("--train", required=True, help="training " + folder)
     p.add_argument("--val", required=True, help="validation " + folder)
-    p.add_argument("--model", choices=LEARNED, default="d2d", help="d2d (D2D-Rescore), gossip (GossipNet3D) or gcn")
+    p.add_argument("--model", choices=LEARNED, default="d2d",
+                   help="d2d (D2D-Rescore), gossip (GossipNet3D), gcn, or setpred (the NMS-free set predictor)")
     p.add_argument("--out", required=True, help="checkpoint directory (best and last; resumes from last)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int, help="frames per step")
@@ -311,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("suppress", help="suppress nuScenes-format 3-D detections per sample and "
                                         "CenterPoint task head")
     p.add_argument("--method", required=True, choices=["circle", "soft-circle", "rotated", *LEARNED],
-                   help="heuristic NMS, or a learned rescorer that keeps the --top-k best per sample")
+                   help="heuristic NMS, a learned rescorer that keeps the --top-k best per sample, or the "
+                        "NMS-free set predictor (setpred), which outputs up to --top-k boxes per sample")
     p.add_argument("--in", dest="inp", required=True, help="pre-NMS results JSON")
     p.add_argument("--out", required=True, help="post-NMS results JSON to write")
     p.add_argument("--score-threshold", type=float, default=0.1, help="drop scores <= this first (0.1)")

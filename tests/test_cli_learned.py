@@ -83,9 +83,11 @@ def test_rescoring_tables_reduced():
     assert [len(c["x"]) for c in frames_of_size(frames, 1000, 2)] == [1000, 1000]
     t = rescoring_tables(frames=4, timing_frames=4, threads=(1,), learned={"GCN": "gcn"})
     header, rows = t["I"]
-    assert [r[0] for r in rows] == ["CircleNMS", "Soft-CircleNMS", "GCN"] and len(header) == len(rows[0])
-    assert rows[2][-1] == f"{sum(p.numel() for p in Rescorer.load('gcn').model.parameters()):,}"
-    assert len(t["II"][1]) == 3 and len(t["II"][0]) == 11
+    names = ["CircleNMS", "Soft-CircleNMS", "Rotated NMS (IoU 0.2)", "GCN"]
+    assert [r[0] for r in rows] == names and len(header) == len(rows[0])
+    assert rows[3][-1] == f"{sum(p.numel() for p in Rescorer.load('gcn').model.parameters()):,}"
+    assert len(t["II"][1]) == 4 and len(t["II"][0]) == 11
+    assert t["IV"][0] == ["Method", "mAP", "NDS", "Ped. AP"] and [r[0] for r in t["IV"][1]] == names
     assert [(r[0], r[2]) for r in t["III"][1]] == [("GCN", "metric-aware"), ("GCN", "Hungarian")]
     assert all(len(r) == 6 for r in t["III"][1])
     assert "seeds 200, 201" in t["summary"]

@@ -15,6 +15,16 @@ from safetensors.torch import load_file, save_file
 
 from .config import ModelConfig, build_model
 
+WEIGHTS = Path(__file__).parent / "weights"
+
+
+def resolve_checkpoint(path, shipped) -> Path:
+    """The checkpoint ``path`` names: a model name in ``shipped`` (its weights shipped with
+    nmskit), a training output directory (its ``best`` checkpoint) or a checkpoint path."""
+    if str(path) in shipped:
+        return WEIGHTS / str(path)
+    return Path(path) / "best" if Path(path).is_dir() else Path(path)
+
 
 def _stem(path) -> Path:
     p = Path(path)

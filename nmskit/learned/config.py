@@ -1,4 +1,5 @@
-"""Model configuration: one flat, JSON-serialisable dataclass for all three models.
+"""Model configuration: one flat, JSON-serialisable dataclass for the three rescorers and
+the NMS-free set predictor (``setpred``).
 
 Defaults (the paper gives the architecture but not these numbers, so they are chosen
 here and documented in docs/learned.md):
@@ -14,7 +15,10 @@ here and documented in docs/learned.md):
   within 6 m on the simulator), for the GossipNet3D and GCN graphs. Information from
   farther detections arrives over several blocks.
 - ``distance_bias`` True: D2D-Rescore's attention logits get a learnable per-head
-  ``-alpha_h d^2`` term (see :mod:`.d2d`), an addition to the paper.
+  ``-alpha_h d^2`` term (see :mod:`.d2d`), an addition to the paper. The set predictor's
+  attention uses the same bias (see :mod:`.setpred3d`).
+- ``queries`` 300: the set predictor's query slots (the most boxes it returns per frame;
+  simulated frames carry at most about 200 visible objects, even crowded ones).
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from dataclasses import dataclass
 
 from .._checks import check_positive_int, config_from_dict
 
-MODELS = ("d2d", "gossip", "gcn")
+RESCORERS = ("d2d", "gossip", "gcn")
+MODELS = RESCORERS + ("setpred",)
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,12 @@ class ModelConfig:
     radius: float = 6.0
     max_neighbors: int = 16
     distance_bias: bool = True
+    queries: int = 300
 
     def __post_init__(self):
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
-        for name in ("channels", "layers", "heads", "ffn_ratio", "max_neighbors"):
+        for name in ("channels", "layers", "heads", "ffn_ratio", "max_neighbors", "queries"):
             check_positive_int(getattr(self, name), name)
         if self.num_frequencies < 0:
             raise ValueError(f"num_frequencies must be >= 0, got {self.num_frequencies}")
@@ -65,16 +71,19 @@ class ModelConfig:
 
 
 def default_config(model: str) -> ModelConfig:
-    """The shipped architecture of ``model`` (``d2d``, ``gossip`` or ``gcn``)."""
+    """The shipped architecture of ``model`` (``d2d``, ``gossip``, ``gcn`` or ``setpred``)."""
     if model == "d2d":
         return ModelConfig(model=model, channels=56, heads=2, layers=2)
+    if model == "setpred":
+        return ModelConfig(model=model, channels=64, heads=4, layers=3)
     return ModelConfig(model=model, layers=3)
 
 
 def build_model(config: ModelConfig):
-    """A freshly initialised model for ``config`` (its score head starts at zero)."""
+    """A freshly initialised model for ``config`` (its output heads start at zero)."""
     from .d2d import D2DRescore
     from .gcn import GCNRescore
     from .gossip import GossipNet3D
+    from .setpred3d import SetPredictor3D
 
-    return {"d2d": D2DRescore, "gossip": GossipNet3D, "gcn": GCNRescore}[config.model](config)
+    return {"d2d": D2DRescore, "gossip": GossipNet3D, "gcn": GCNRescore, "setpred": SetPredictor3D}[config.model](config)

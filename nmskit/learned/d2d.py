@@ -27,6 +27,13 @@ from .frames import Packed
 from .head import ScoreHead
 
 
+def initial_alpha_raw(heads: int) -> torch.Tensor:
+    """``[heads]`` ``softplus^-1`` of the starting distance-bias weights ``1 / (2 r_h^2)``,
+    ``r_h = 0.5 * 2^h`` m."""
+    alpha = 1.0 / (2.0 * (0.5 * 2.0 ** torch.arange(heads, dtype=torch.float32)) ** 2)
+    return torch.log(torch.expm1(alpha))
+
+
 class TemperatureAttention(nn.Module):
     """Multi-head self-attention, ``softmax(q k^T / (sqrt(d) * tau))`` with learnable
     ``tau = exp(log_tau)`` (one per head, starting at 1)."""
@@ -37,8 +44,7 @@ class TemperatureAttention(nn.Module):
         self.qkv = nn.Linear(channels, 3 * channels)
         self.proj = nn.Linear(channels, channels)
         self.log_tau = nn.Parameter(torch.zeros(heads))
-        alpha = 1.0 / (2.0 * (0.5 * 2.0 ** torch.arange(heads, dtype=torch.float32)) ** 2)
-        self.alpha_raw = nn.Parameter(torch.log(torch.expm1(alpha))) if distance_bias else None  # softplus^-1
+        self.alpha_raw = nn.Parameter(initial_alpha_raw(heads)) if distance_bias else None
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None, pos: torch.Tensor) -> torch.Tensor:
         """x: ``[B, N, C]``; mask: ``[B, 1, 1, N]`` True for real keys, or None; pos: ``[B, N, 2]`` metres."""

@@ -1,4 +1,4 @@
-"""Per-detection embedding shared by the three models.
+"""Per-detection embedding shared by the three rescorers and the set predictor.
 
 Features of a detection (``raw`` row, columns in ``frames.FIELDS`` order), with S the
 position scale (54 m, about the nuScenes evaluation range):

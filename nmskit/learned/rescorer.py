@@ -6,19 +6,15 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 
 from .._checks import check_count
 from ..data.detections3d import Detections3D
-from .checkpoint import load_model
-from .config import MODELS
+from .checkpoint import load_model, resolve_checkpoint
+from .config import RESCORERS
 from .embedding import SCORE_EPS
 from .frames import pack
-
-WEIGHTS = Path(__file__).parent / "weights"
 
 
 def refine(model, packed) -> np.ndarray:
@@ -46,12 +42,17 @@ class Rescorer:
     def load(cls, path="d2d") -> "Rescorer":
         """A checkpoint path (``.safetensors``/``.json`` pair), a training output directory
         (its best checkpoint), or the name of a model that ships with nmskit (``d2d``,
-        ``gossip``, ``gcn``)."""
-        if str(path) in MODELS:
-            path = WEIGHTS / str(path)
-        elif Path(path).is_dir():
-            path = Path(path) / "best"
-        return cls(load_model(path))
+        ``gossip``, ``gcn``).
+
+        Raises:
+            ValueError: when the checkpoint holds a set predictor.
+        """
+        path = resolve_checkpoint(path, RESCORERS)
+        model = load_model(path)
+        if model.config.model not in RESCORERS:
+            raise ValueError(f"path: {path} holds a {model.config.model!r} model, not a rescorer "
+                             f"{RESCORERS}; load a set predictor with nmskit.learned.SetPredictor.load")
+        return cls(model)
 
     @property
     def config(self):

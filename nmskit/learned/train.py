@@ -2,7 +2,8 @@
 
 AdamW with weight decay, linear warm-up then cosine decay (per step), gradient-norm
 clipping, batches of 32 frames, BCE on targets from :mod:`.matching` (recomputed every
-step from the current refined scores), validation by nuScenes mAP/NDS after every epoch,
+step from the current refined scores; the set predictor instead takes the Hungarian set
+loss of :mod:`.setloss3d`, in one process), validation by nuScenes mAP/NDS after every epoch,
 the best checkpoint kept (by mAP + NDS), and resume from the last checkpoint.
 
 Distributed: under ``torchrun --nproc_per_node=P`` it runs DDP with gloo. Each process
@@ -11,6 +12,7 @@ normaliser are all-reduced, so P processes follow single-process training with t
 global batch up to floating-point reduction order.
 
     python -m nmskit.learned.train --model d2d --out runs/d2d --epochs 12
+    python -m nmskit.learned.train --model setpred --out runs/setpred
     torchrun --nproc_per_node=2 -m nmskit.learned.train --model d2d --out runs/d2d
 """
 from __future__ import annotations
@@ -35,6 +37,8 @@ from .dataset import FrameSet
 from ..evaluate import nuscenes_detection
 from .matching import match_targets
 from .rescorer import refine, select_top_k
+from .setloss3d import set_loss
+from .setpred3d import SetPredictor3D, predict
 
 
 @dataclass
@@ -48,7 +52,7 @@ class TrainConfig:
     warmup_steps: int = 50
     clip_norm: float = 1.0
     seed: int = 0
-    matching: str = "metric"
+    matching: str = "metric"  # rescorers only; the set predictor always matches by Hungarian set matching
     top_k: int = 300
 
 
@@ -78,12 +82,24 @@ def train_step(model, optimizer, frames: FrameSet, cfg: TrainConfig) -> float:
     rank, world = _world()
     if world > 1:
         dist.all_reduce(count)
-    loss = loss_sum * world / count[0].clamp_min(1.0)  # DDP averages gradients over processes
+    _update(model, optimizer, loss_sum * world / count[0].clamp_min(1.0), cfg)  # DDP averages gradients
+    return float(count[1] / count[0].clamp_min(1.0))
+
+
+def set_train_step(model, optimizer, frames: FrameSet, cfg: TrainConfig) -> float:
+    """One optimisation step of the set predictor (one process); returns its set loss."""
+    loss = set_loss(model, frames)
+    if loss.requires_grad:
+        _update(model, optimizer, loss, cfg)
+    return loss.item()
+
+
+def _update(model, optimizer, loss: torch.Tensor, cfg: TrainConfig) -> None:
+    """Backward, clip the gradient norm at ``cfg.clip_norm``, step."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
     optimizer.step()
-    return float(count[1] / count[0].clamp_min(1.0))
 
 
 def rescore_frames(model, frames: FrameSet, chunk: int = 32) -> np.ndarray:
@@ -95,7 +111,10 @@ def rescore_frames(model, frames: FrameSet, chunk: int = 32) -> np.ndarray:
 
 
 def evaluate_model(model, frames: FrameSet, top_k: int = 300):
-    """:class:`nmskit.evaluate.NuScenesDetectionResult` of the model's top-K selection."""
+    """:class:`nmskit.evaluate.NuScenesDetectionResult` of the model's top-K selection (a
+    rescorer), or of its top-K boxes per frame (the set predictor)."""
+    if isinstance(model, SetPredictor3D):
+        return nuscenes_detection(predict(model, frames.detections(), top_k), frames.ground_truth())
     scores = rescore_frames(model, frames)
     keep = select_top_k(scores, frames.packed(), top_k)
     return nuscenes_detection(frames.detections(keep, scores[keep]), frames.ground_truth())
@@ -108,6 +127,9 @@ def fit(model, train: FrameSet, val: FrameSet, out, cfg: TrainConfig, resume: bo
         The history: one dict per epoch (loss, mAP, NDS, seconds).
     """
     rank, world = _world()
+    if world > 1 and isinstance(model, SetPredictor3D):
+        raise ValueError("model: the set predictor trains in one process only")
+    step = set_train_step if isinstance(model, SetPredictor3D) else train_step
     out = Path(out)
     torch.manual_seed(cfg.seed)
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
@@ -135,7 +157,7 @@ def fit(model, train: FrameSet, val: FrameSet, out, cfg: TrainConfig, resume: bo
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=rank != 0, leave=False)
         for s in bar:
             batch = order[s * cfg.batch_size:(s + 1) * cfg.batch_size][rank::world]
-            losses.append(train_step(net, optimizer, train.subset(batch), cfg))
+            losses.append(step(net, optimizer, train.subset(batch), cfg))
             sched.step()
             bar.set_postfix(loss=f"{losses[-1]:.4f}")
         if rank == 0:
@@ -157,9 +179,10 @@ def fit(model, train: FrameSet, val: FrameSet, out, cfg: TrainConfig, resume: bo
 
 def train_rescorer(model: str, train: FrameSet, val: FrameSet, out, cfg: TrainConfig | None = None,
                    resume: bool = True, record: dict | None = None) -> Path:
-    """Train a fresh ``model`` (``"d2d"``, ``"gossip"`` or ``"gcn"``, default config,
-    initialised from ``cfg.seed``) and return its best checkpoint, ``out/best``, which
-    :meth:`nmskit.learned.Rescorer.load` reads (as does ``out`` itself)."""
+    """Train a fresh ``model`` (``"d2d"``, ``"gossip"``, ``"gcn"`` or the set predictor
+    ``"setpred"``; default config, initialised from ``cfg.seed``) and return its best
+    checkpoint, ``out/best``, which :meth:`nmskit.learned.Rescorer.load` (or
+    :meth:`nmskit.learned.SetPredictor.load`) reads, as it does ``out`` itself."""
     cfg = cfg or TrainConfig()
     torch.manual_seed(cfg.seed)
     net = build_model(default_config(model))

@@ -27,6 +27,15 @@ def l1_cost(key: str):
     return cost
 
 
+def l2_cost(key: str):
+    """Cost term: Euclidean distance between ``pred[key]`` and ``target[key]`` -> ``[N, T]``."""
+
+    def cost(pred, target):
+        return torch.cdist(_rows(pred[key]).float(), _rows(target[key]).float(), p=2)
+
+    return cost
+
+
 def angle_cost(key: str):
     """Cost term: circular distance in ``[0, 1]`` (radians / pi) between directions.
 

@@ -45,9 +45,12 @@ class _Residual(nn.Module):
         return self.norm(x + self.dropout(fn(x)))
 
 
-def _attend(attn: nn.MultiheadAttention, q, k, v, capture: bool):
-    """Batch-first attention; returns ``(out [B, Lq, d], weights [B, h, Lq, Lk] or None)``."""
-    out, weights = attn(q, k, v, need_weights=capture, average_attn_weights=False)
+def _attend(attn: nn.MultiheadAttention, q, k, v, capture: bool, mask=None):
+    """Batch-first attention; returns ``(out [B, Lq, d], weights [B, h, Lq, Lk] or None)``.
+
+    ``mask``: None, or an additive float ``[B*h, Lq, Lk]`` (or ``[Lq, Lk]``) attention bias.
+    """
+    out, weights = attn(q, k, v, attn_mask=mask, need_weights=capture, average_attn_weights=False)
     return out, weights
 
 
@@ -89,8 +92,9 @@ class DecoderLayer(nn.Module):
         self.block_cross = _Residual(d_model, dropout, pre_norm)
         self.block_ffn = _Residual(d_model, dropout, pre_norm)
 
-    def forward(self, tgt, memory, pos, query_pos, capture: bool = False):
-        """``tgt, query_pos [B, Q, d]``; ``memory, pos [B, S, d]``.
+    def forward(self, tgt, memory, pos, query_pos, capture: bool = False, self_mask=None, cross_mask=None):
+        """``tgt, query_pos [B, Q, d]``; ``memory, pos [B, S, d]``; optional additive attention
+        biases ``self_mask [B*h, Q, Q]`` and ``cross_mask [B*h, Q, S]``.
 
         Returns ``(tgt [B, Q, d], self_weights [B, h, Q, Q], cross_weights [B, h, Q, S])``, the
         weights being None unless ``capture``.
@@ -98,12 +102,12 @@ class DecoderLayer(nn.Module):
         weights = []
 
         def self_attend(x):
-            out, w = _attend(self.self_attn, x + query_pos, x + query_pos, x, capture)
+            out, w = _attend(self.self_attn, x + query_pos, x + query_pos, x, capture, self_mask)
             weights.append(w)
             return out
 
         def cross_attend(x):
-            out, w = _attend(self.cross_attn, x + query_pos, memory + pos, memory, capture)
+            out, w = _attend(self.cross_attn, x + query_pos, memory + pos, memory, capture, cross_mask)
             weights.append(w)
             return out
 
