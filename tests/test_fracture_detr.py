@@ -207,3 +207,20 @@ def test_anchored_queries_predict_offsets_from_their_reference_depths():
     assert model.query_anchor.grad is not None and torch.isfinite(model.query_anchor.grad).all()
     with pytest.raises(ValueError, match="anchored_queries"):
         FractureDETRConfig(anchored_queries=1)
+
+
+def test_row_queries_read_fine_row_features_at_the_anchors():
+    from nmskit.borehole.model import _sample_rows
+
+    rows = torch.arange(8.0).view(1, 1, 8).expand(2, 3, 8)  # cell i holds i
+    depth = torch.tensor([0.0625, 0.125, 0.5, 1.0])  # cell centres at (i + 0.5) / 8
+    got = _sample_rows(rows, depth)  # [2, 4, 3]
+    assert got.shape == (2, 4, 3)
+    assert torch.allclose(got[0, :, 0], torch.tensor([0.0, 0.5, 3.5, 7.0]))
+    torch.manual_seed(0)
+    model = FractureDETR(FractureDETRConfig(**TINY, anchored_queries=True, row_queries=True))
+    loss = model.compute_loss(torch.randn(1, 1, 32, 48), _targets())
+    loss["loss"].backward()
+    assert model.rows.collapse[0].weight.grad is not None
+    with pytest.raises(ValueError, match="row_queries needs anchored_queries"):
+        FractureDETRConfig(row_queries=True)

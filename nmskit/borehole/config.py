@@ -31,6 +31,10 @@ class FractureDETRConfig:
         anchored_queries: give every query a learned reference depth (DAB-DETR's anchor idea
             in one dimension). Its row encoding is added to the query's positional part, and
             the depth head predicts an offset from it. False is DETR's plain learned queries.
+        row_queries: with anchored queries, start each query's content from fine row
+            features (``rows.RowPyramid`` over the backbone's levels, 2 row blocks) read at its
+            reference depth, instead of DETR's zeros. The stride-16 grid alone is coarser
+            (64 patch rows per cell at ``downsample=4``) than the spacing of picks.
     """
 
     patch_height: int = 800
@@ -49,6 +53,7 @@ class FractureDETRConfig:
     pre_norm: bool = False
     num_queries: int = 100
     anchored_queries: bool = False
+    row_queries: bool = False
 
     def __post_init__(self):
         for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
@@ -67,8 +72,11 @@ class FractureDETRConfig:
         if self.patch_height % self.downsample or self.patch_width % self.downsample:
             raise ValueError(f"downsample ({self.downsample}) must divide the patch shape "
                              f"{self.patch_height} x {self.patch_width}")
-        if not isinstance(self.anchored_queries, bool):
-            raise ValueError(f"anchored_queries must be a bool, got {self.anchored_queries!r}")
+        for name in ("anchored_queries", "row_queries"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
+        if self.row_queries and not self.anchored_queries:
+            raise ValueError("row_queries needs anchored_queries (the rows are read at the anchors)")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {self.dropout!r}")
 
@@ -77,9 +85,9 @@ class FractureDETRConfig:
         """A CPU-trainable variant: same 800 x 360 input and 4 + 4 layers, but the patch is
         average-pooled by 2 (grid 25 x 12), the backbone is ResNet-10 at width 32 with group
         norm (small batches), the transformer is 128 wide, and the queries are anchored in
-        depth (they converge far faster). About 3.2 M parameters."""
+        depth with row-feature content (see ``anchored_queries`` and ``row_queries``)."""
         return cls(downsample=2, backbone_width=32, norm="group", d_model=128,
-                   dim_feedforward=512, anchored_queries=True)
+                   dim_feedforward=512, anchored_queries=True, row_queries=True)
 
     @property
     def grid_shape(self) -> tuple[int, int]:

@@ -31,27 +31,11 @@ from .dense_config import DenseDetectorConfig
 from .dense_loss import DenseLossWeights, dense_loss
 from .detector import PatchDetector
 from .loss import azimuth_degrees, encode_targets
+from .rows import RowPyramid
 from .scale import ROWS_PER_DIAMETER
 
-LEVELS = (0, 1, 2, 4)  # stem, stage 1, stage 2, output of ResNetBackbone.levels
 PRIOR = 0.1  # initial heatmap probability (CenterNet's bias of -2.19)
 MAX_DIP = 89.9  # degrees; a dip of 90 has no finite sinusoid
-
-
-class RowBlock(nn.Module):
-    """Residual block of two dilated 1-D convolutions along depth, ``[B, d, N] -> [B, d, N]``
-    (zero padding at the patch ends, group norm)."""
-
-    def __init__(self, channels: int, dilation: int):
-        super().__init__()
-        self.conv1 = nn.Conv1d(channels, channels, 3, padding=dilation, dilation=dilation, bias=False)
-        self.norm1 = nn.GroupNorm(math.gcd(8, channels), channels)
-        self.conv2 = nn.Conv1d(channels, channels, 3, padding=dilation, dilation=dilation, bias=False)
-        self.norm2 = nn.GroupNorm(math.gcd(8, channels), channels)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = F.relu(self.norm1(self.conv1(x)))
-        return F.relu(x + self.norm2(self.conv2(out)))
 
 
 def _head(channels: int, outputs: int) -> nn.Sequential:
@@ -84,12 +68,8 @@ class DenseFractureDetector(PatchDetector):
         self.loss_weights = loss_weights
         self.backbone = ResNetBackbone(c.backbone_depth, c.backbone_width, c.d_model,
                                        coords=c.coords, norm=c.norm)
-        with torch.no_grad():
-            probe = torch.zeros(1, 1, c.patch_height // c.downsample, c.patch_width // c.downsample)
-            shapes = [self.backbone.levels(probe)[i].shape for i in LEVELS]  # [1, C, h, w] each
-        self.collapse = nn.ModuleList(nn.Conv2d(s[1], c.d_model, (1, s[3])) for s in shapes)
-        self.merge_norm = nn.GroupNorm(math.gcd(8, c.d_model), c.d_model)
-        self.blocks = nn.Sequential(*(RowBlock(c.d_model, 2 ** i) for i in range(c.head_layers)))
+        self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
+                               c.d_model, c.head_layers)
         self.heat_head = _head(c.d_model, len(CLASS_NAMES))
         self.box_head = _head(c.d_model, 4)  # offset, dip, cos, sin
         nn.init.constant_(self.heat_head[-1].bias, math.log(PRIOR / (1 - PRIOR)))
@@ -108,12 +88,7 @@ class DenseFractureDetector(PatchDetector):
         """
         k = self.config.downsample
         x = F.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
-        levels = self.backbone.levels(x)
-        n = levels[0].shape[2]
-        rows = sum(F.interpolate(conv(levels[i]).squeeze(-1), size=n, mode="linear",
-                                 align_corners=False)
-                   for conv, i in zip(self.collapse, LEVELS))  # [B, d, N]
-        rows = self.blocks(F.relu(self.merge_norm(rows)))
+        rows = self.rows(self.backbone.levels(x))  # [B, d, N]
         box = self.box_head(rows)  # [B, 4, N]
         return {"logits": self.heat_head(rows), "offset": box[:, 0].sigmoid(),
                 "dip": box[:, 1].sigmoid(), "azimuth": box[:, 2:].transpose(1, 2)}

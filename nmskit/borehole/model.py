@@ -20,6 +20,7 @@ from .backbone import ResNetBackbone
 from .config import CLASS_NAMES, FractureDETRConfig
 from .detector import PatchDetector
 from .loss import LossWeights, azimuth_degrees, build_criterion, encode_targets
+from .rows import RowPyramid
 
 
 class MLP(nn.Module):
@@ -66,6 +67,11 @@ class FractureDETR(PatchDetector):
             q = c.num_queries
             self.query_anchor = nn.Parameter(torch.logit((torch.arange(q) + 0.5) / q))
             nn.init.normal_(self.query_embed.weight, std=0.1)
+        if c.row_queries:
+            # Fine row features (the dense detector's row pyramid), read at each reference depth
+            # to give the decoder's content input local evidence.
+            self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
+                                   c.d_model, layers=2)
         self.class_head = nn.Linear(c.d_model, len(CLASS_NAMES) + 1)
         self.depth_head = MLP(c.d_model, c.d_model, 1)
         self.dip_head = MLP(c.d_model, c.d_model, 1)
@@ -91,15 +97,18 @@ class FractureDETR(PatchDetector):
         """
         k = self.config.downsample
         x = nn.functional.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
-        features = self.backbone(x)  # [B, d, h, w]
-        queries, anchor = self.query_embed.weight, 0.0  # [Q, d]
+        levels = self.backbone.levels(x)
+        features = levels[-1]  # [B, d, h, w]
+        queries, anchor, content = self.query_embed.weight, 0.0, None  # [Q, d]
         if self.config.anchored_queries:
             anchor = self.query_anchor  # [Q] logits of the reference depths
             # Depth fraction of the patch -> fraction of the grid height (the grid may overhang).
             rows = anchor.sigmoid() * (x.shape[-2] / (16 * features.shape[-2]))
             queries = queries + row_anchor_encoding(rows, self.config.d_model)
+        if self.config.row_queries:
+            content = _sample_rows(self.rows(levels), anchor.sigmoid())  # [B, Q, d]
         hs, _, attention = self.transformer(features, self.pos[None], queries,
-                                            capture_attention)  # hs [L, B, Q, d]
+                                            capture_attention, content)  # hs [L, B, Q, d]
         layers = [{
             "logits": self.class_head(h),  # [B, Q, 3]
             "depth": (self.depth_head(h).squeeze(-1) + anchor).sigmoid(),  # [B, Q]
@@ -179,3 +188,14 @@ class FractureDETR(PatchDetector):
         maps = decoder_rollout(att["encoder"], att["decoder_self"], att["decoder_cross"])
         maps = maps / maps.sum(-1, keepdim=True).clamp_min(1e-12)  # [B, Q, h*w]
         return to_grid(maps, *self.config.grid_shape)
+
+
+def _sample_rows(rows: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
+    """Row features ``[B, d, N]`` read at depths ``[Q]`` (fractions of the patch) by linear
+    interpolation between cell centres -> ``[B, Q, d]``."""
+    n = rows.shape[-1]
+    pos = (depth * n - 0.5).clamp(0, n - 1)  # [Q] in cell units
+    lo = pos.floor().long().clamp(max=n - 1)
+    hi = (lo + 1).clamp(max=n - 1)
+    w = (pos - lo).to(rows.dtype)  # [Q]
+    return (rows[:, :, lo] * (1 - w) + rows[:, :, hi] * w).transpose(1, 2)

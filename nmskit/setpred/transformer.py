@@ -149,7 +149,7 @@ class Transformer(nn.Module):
                 nn.init.xavier_uniform_(p)
 
     def forward(self, src: torch.Tensor, pos: torch.Tensor, query_embed: torch.Tensor,
-                capture_attention: bool = False):
+                capture_attention: bool = False, content: torch.Tensor | None = None):
         """Encode the grid, decode the queries.
 
         Args:
@@ -157,6 +157,7 @@ class Transformer(nn.Module):
             query_embed: ``[Q, d]`` learned queries (used as the queries' positional part; the
                 decoder's content input starts at zero, as in DETR).
             capture_attention: also return per-head attention weights.
+            content: optional ``[B, Q, d]`` initial content of the queries (default zeros).
 
         Returns:
             ``(hs, memory, attention)``: ``hs [L_dec, B, Q, d]`` the normed output of every
@@ -174,7 +175,7 @@ class Transformer(nn.Module):
             attention["encoder"].append(w)
         if self.encoder_norm is not None:
             memory = self.encoder_norm(memory)
-        tgt = torch.zeros_like(query_pos)  # [B, Q, d]
+        tgt = torch.zeros_like(query_pos) if content is None else content  # [B, Q, d]
         outputs = []
         for layer in self.decoder:
             tgt, w_self, w_cross = layer(tgt, memory, pos, query_pos, capture_attention)
