@@ -7,14 +7,15 @@ import pytest
 import torch
 
 from nmskit.borehole import (DenseDetectorConfig, DenseFractureDetector, FractureDETR,
-                             FractureDETRConfig, TrainConfig, train)
+                             FractureDETRConfig, TrainConfig, detect_picks, train)
 from nmskit.borehole.dense_loss import dense_loss
 from nmskit.borehole.fit import detector_config, fit
 from nmskit.borehole.loss import encode_targets
 from nmskit.borehole.log_detect import log_picks
 from nmskit.borehole.patches import patch_grid
 from nmskit.borehole.scale import prepare_log
-from nmskit.cli import build_parser
+from nmskit.cli import build_parser, main
+from nmskit.data.borehole import read_picks
 from nmskit.data.synth_borehole import synthesize_borehole
 from tests.test_fracture_train import H, W, toy_batch
 
@@ -174,7 +175,7 @@ def test_whole_log_detection_with_a_tiny_model(short_log):
     picks = log_picks(prepared, model, prepared=True, nms_tolerance=12.0)
     assert len(picks) > 0 and np.all(np.diff(picks.depth) >= 0)
     assert np.all((picks.depth >= prepared.depths[0]) & (picks.depth <= prepared.depths[-1]))
-    assert np.allclose(picks.apparent_dip, 45.0, atol=1e-3) and np.all(picks.score > 0.3)
+    assert np.allclose(picks.apparent_dip, 45.0, atol=1e-3) and np.all(picks.score > 0.45)
     # each patch keeps picks at least 12 rows apart (identical sinusoids), cores do not overlap
     owners = grid.owner(picks.depth)
     for p in np.unique(owners):
@@ -195,3 +196,16 @@ def test_fit_trains_and_records_the_dense_model(tmp_path):
     assert args.model == "dense"
     args = build_parser().parse_args(["fractures", "detect", "--log", "l", "--out", "o", "--method", "dense"])
     assert args.method == "dense"
+
+
+def test_detect_with_the_shipped_dense_model(tmp_path, short_log):
+    """``detect_picks(method="dense")`` and the CLI use the shipped weights."""
+    image, truth = short_log
+    picks = detect_picks(image, method="dense")
+    assert len(picks) > 0 and np.all(np.diff(picks.depth) >= 0)
+    assert np.all(picks.score > 0.45) and set(picks.cls) <= {"fracture", "bed"}
+    log, out = tmp_path / "log.npz", tmp_path / "pred.csv"
+    np.savez(log, values=image.values, depths=image.depths)
+    assert main(["fractures", "detect", "--log", str(log), "--out", str(out), "--diameter", "8.5in",
+                 "--method", "dense"]) == 0
+    assert len(read_picks(out)) == len(log_picks(image, "dense"))

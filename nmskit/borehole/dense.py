@@ -112,7 +112,7 @@ class DenseFractureDetector(PatchDetector):
 
     # --------------------------------------------------------------------------- inference
     @torch.no_grad()
-    def predict(self, patches, threshold: float = 0.3, nms_tolerance: float | None = 8.0) -> list[dict]:
+    def predict(self, patches, threshold: float = 0.45, nms_tolerance: float | None = 4.0) -> list[dict]:
         """Picks per patch: the row cells whose best class probability is > ``threshold``,
         pruned by greedy sinusoid NMS (class-agnostic: a fracture and a bed at one place are
         one feature).
