@@ -115,11 +115,11 @@ HEADER = ["method", "picks", "F1 @3 cm", "F1 @5 cm", "F1 @8 cm", "precision @5 c
           "dip within 3 deg", "azimuth within 15 deg", "F1 @5 cm sinusoid", "s per 100 ft"]
 
 
-def datasets(quick: bool = False) -> dict:
-    """The three comparison sets: ``{name: [(image, picks)]}``."""
+def datasets(n: int = 6, feet: float = 30.0) -> dict:
+    """The three comparison sets, ``{name: [(image, picks)]}``: ``n`` synthetic logs of
+    ``feet``, as many crowded ones, and the real validation interval."""
     from ..borehole.fit import real_split
 
-    n, feet = (2, 20.0) if quick else (6, 30.0)
     return {
         f"synthetic held-out ({n} logs x {feet:g} ft)": synthetic_logs(n, feet=feet),
         f"crowded synthetic (beds {CROWDED_BED_FT:g} ft apart on average, {n} logs x {feet:g} ft)":
@@ -180,7 +180,7 @@ def sweep_figure(sweeps: dict):
 def run(quick: bool = False) -> None:
     from .timing import format_table
 
-    for caption, header, rows in head_to_head(datasets(quick)):
+    for caption, header, rows in head_to_head(datasets(*((2, 20.0) if quick else (6, 30.0)))):
         print(caption)
         print(format_table(header, rows))
         print()

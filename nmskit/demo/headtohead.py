@@ -9,14 +9,14 @@ from ..report import Report
 
 
 def headtohead_section(report: Report, quick: bool = False) -> None:
-    sets = datasets(quick)
+    n, feet = (2, 20.0) if quick else (4, 30.0)
+    sets = datasets(n, feet)
     sets.pop("real well 48/19a-C2, 13405-13435 ft")  # shown, with a figure, in the fractures section
     report.heading("Head to head: heuristic vs NMS-based vs NMS-free dip picking")
     report.text("The dense detector and the DETR detector share the backbone, the training data and the training "
                 "budget (docs/dense.md). Every method runs the same whole-log path. Crowded logs have thin parallel "
                 "beds, so neighbouring boundaries often lie closer than the NMS tolerance."
-                + (" Reduced run: 2 logs of 20 ft per set." if quick else " Reduced run: 6 logs of 30 ft per set "
-                   "(`nmskit bench fractures` runs the same)."))
+                + f" Reduced run: {n} logs of {feet:g} ft per set (`nmskit bench fractures` runs 6 of 30 ft).")
     for caption, header, rows in head_to_head(sets):
         report.table(header, rows, caption=caption)
         print(caption)
