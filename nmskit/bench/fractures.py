@@ -30,6 +30,7 @@ from ..borehole.scale import ROWS_PER_DIAMETER
 
 TEST_SEED = 2_000_003
 CROWDED_BED_FT = 0.12
+REAL_SET = "real well 48/19a-C2, 13405-13435 ft"
 METHODS = ("hough", "dense", "detr")
 CM_PER_ROW = 8.5 * 2.54 / ROWS_PER_DIAMETER  # one prepared row in an 8.5 in hole
 TOLERANCES_ROWS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
@@ -124,7 +125,7 @@ def datasets(n: int = 6, feet: float = 30.0) -> dict:
         f"synthetic held-out ({n} logs x {feet:g} ft)": synthetic_logs(n, feet=feet),
         f"crowded synthetic (beds {CROWDED_BED_FT:g} ft apart on average, {n} logs x {feet:g} ft)":
             synthetic_logs(n, TEST_SEED + 1, feet, bed_spacing_ft=CROWDED_BED_FT),
-        "real well 48/19a-C2, 13405-13435 ft": [real_split()[1]],
+        REAL_SET: [real_split()[1]],
     }
 
 

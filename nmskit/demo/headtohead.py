@@ -3,7 +3,7 @@ synthetic held-out logs and crowded logs, and the dense detector's F1 against it
 tolerance. The real-well comparison is in the fractures section."""
 from __future__ import annotations
 
-from ..bench.fractures import datasets, head_to_head, sweep_figure, tolerance_sweep
+from ..bench.fractures import REAL_SET, datasets, head_to_head, sweep_figure, tolerance_sweep
 from ..bench.timing import format_table
 from ..report import Report
 
@@ -11,7 +11,7 @@ from ..report import Report
 def headtohead_section(report: Report, quick: bool = False) -> None:
     n, feet = (2, 20.0) if quick else (4, 30.0)
     sets = datasets(n, feet)
-    sets.pop("real well 48/19a-C2, 13405-13435 ft")  # shown, with a figure, in the fractures section
+    sets.pop(REAL_SET)  # shown, with a figure, in the fractures section
     report.heading("Head to head: heuristic vs NMS-based vs NMS-free dip picking")
     report.text("The dense detector and the DETR detector share the backbone, the training data and the training "
                 "budget (docs/dense.md). Every method runs the same whole-log path. Crowded logs have thin parallel "
