@@ -9,6 +9,18 @@ from .._checks import check_positive_int, config_from_dict
 CLASS_NAMES = ("fracture", "bed")
 
 
+def check_backbone_fields(cfg) -> None:
+    """The checks shared by every detector config on the ResNet backbone: ``backbone_depth``,
+    ``norm``, and a ``downsample`` that divides the patch shape."""
+    if cfg.backbone_depth not in (10, 18):
+        raise ValueError(f"backbone_depth must be 10 or 18, got {cfg.backbone_depth!r}")
+    if cfg.norm not in ("batch", "group"):
+        raise ValueError(f"norm must be 'batch' or 'group', got {cfg.norm!r}")
+    if cfg.patch_height % cfg.downsample or cfg.patch_width % cfg.downsample:
+        raise ValueError(f"downsample ({cfg.downsample}) must divide the patch shape "
+                         f"{cfg.patch_height} x {cfg.patch_width}")
+
+
 @dataclass(frozen=True)
 class FractureDETRConfig:
     """Every field that decides the shapes or the computation of the network.
@@ -62,16 +74,10 @@ class FractureDETRConfig:
         if not isinstance(self.encoder_layers, int) or self.encoder_layers < 0:
             raise ValueError(f"encoder_layers must be a non-negative integer, got "
                              f"{self.encoder_layers!r}")
-        if self.backbone_depth not in (10, 18):
-            raise ValueError(f"backbone_depth must be 10 or 18, got {self.backbone_depth!r}")
-        if self.norm not in ("batch", "group"):
-            raise ValueError(f"norm must be 'batch' or 'group', got {self.norm!r}")
+        check_backbone_fields(self)
         if self.d_model % self.nhead or self.d_model % 4:
             raise ValueError(f"d_model ({self.d_model}) must be a multiple of 4 and of nhead "
                              f"({self.nhead})")
-        if self.patch_height % self.downsample or self.patch_width % self.downsample:
-            raise ValueError(f"downsample ({self.downsample}) must divide the patch shape "
-                             f"{self.patch_height} x {self.patch_width}")
         for name in ("anchored_queries", "row_queries"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")

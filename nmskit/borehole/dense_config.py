@@ -5,6 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .._checks import check_positive_int, config_from_dict
+from .config import check_backbone_fields
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,7 @@ class DenseDetectorConfig:
         for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
                      "head_layers"):
             check_positive_int(getattr(self, name), name)
-        if self.backbone_depth not in (10, 18):
-            raise ValueError(f"backbone_depth must be 10 or 18, got {self.backbone_depth!r}")
-        if self.norm not in ("batch", "group"):
-            raise ValueError(f"norm must be 'batch' or 'group', got {self.norm!r}")
-        if self.patch_height % self.downsample or self.patch_width % self.downsample:
-            raise ValueError(f"downsample ({self.downsample}) must divide the patch shape "
-                             f"{self.patch_height} x {self.patch_width}")
+        check_backbone_fields(self)
 
     @property
     def row_cells(self) -> int:
