@@ -108,7 +108,8 @@ def _simulate(args) -> int:
         raise ValueError("out: give --out DIR (or --calibration-report)")
     from .data.sim import write_simulation
 
-    pre, gt = write_simulation(args.out, args.frames, args.seed, crowd_rate=args.crowd_rate)
+    pre, gt = write_simulation(args.out, args.frames, args.seed, crowd_rate=args.crowd_rate,
+                               crowd_spacing=args.crowd_spacing)
     print(f"wrote {pre} and {gt} ({args.frames} simulated frames, seed {args.seed})")
     return 0
 
@@ -336,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
     p.add_argument("--out", help="directory for pre_nms.json and ground_truth.json")
     p.add_argument("--crowd-rate", type=float, default=1.0, help="pedestrian crowds, relative to default (1.0)")
+    p.add_argument("--crowd-spacing", type=float, default=None,
+                   help="pack pedestrian crowds with neighbours this many metres apart (>= 0.36; default: scattered)")
     p.add_argument("--calibration-report", action="store_true",
                    help="print simulated CircleNMS and Soft-CircleNMS AP beside the published numbers instead")
     p.set_defaults(func=_simulate)

@@ -90,4 +90,4 @@ def test_rescoring_tables_reduced():
     assert t["IV"][0] == ["Method", "mAP", "NDS", "Ped. AP"] and [r[0] for r in t["IV"][1]] == names
     assert [(r[0], r[2]) for r in t["III"][1]] == [("GCN", "metric-aware"), ("GCN", "Hungarian")]
     assert all(len(r) == 6 for r in t["III"][1])
-    assert "seeds 200, 201" in t["summary"]
+    assert "seeds 200, 201" in t["summary"] and "% (crowded)" in t["summary"]

@@ -1,6 +1,7 @@
 """The 3-D simulator's scene and detector model: determinism, composition, scale."""
 import numpy as np
 
+from nmskit.bench.rescoring import close_pedestrian_share
 from nmskit.data import DETECTION_NAMES as CLASSES
 from nmskit.data.sim import simulate_columns
 
@@ -34,3 +35,13 @@ def test_scene_composition_and_detector_output():
         d = np.hypot(*(p[:, None] - p[None]).transpose(2, 0, 1))
         close += int((d[np.triu_indices(len(p), 1)] < np.sqrt(0.175)).sum())
     assert close > 0
+
+
+def test_crowd_spacing_packs_crowds_closer_than_the_nms_radius():
+    loose = simulate_columns(60, seed=7, crowd_rate=3)[1]
+    dense = simulate_columns(60, seed=7, crowd_rate=3, crowd_spacing=0.4)[1]
+    wide = simulate_columns(60, seed=7, crowd_rate=3, crowd_spacing=1.0)[1]
+    assert close_pedestrian_share(loose) < 0.15 < 0.4 < close_pedestrian_share(dense)
+    assert close_pedestrian_share(wide) < 0.05  # the option sets the spacing, both ways
+    ped = CLASSES.index("pedestrian")
+    assert abs(np.sum(dense["label"] == ped) / np.sum(loose["label"] == ped) - 1) < 0.2  # as many people

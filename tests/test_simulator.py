@@ -31,12 +31,17 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
 def test_cli_writes_files(tmp_path, capsys):
     assert main(["simulate", "--frames", "3", "--seed", "1", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "pre_nms.json").stat().st_size > 0 and (tmp_path / "ground_truth.json").stat().st_size > 0
+    assert main(["simulate", "--frames", "3", "--out", str(tmp_path / "dense"), "--crowd-spacing", "0.4"]) == 0
+    assert main(["simulate", "--frames", "3", "--out", str(tmp_path / "bad"), "--crowd-spacing", "0.2"]) == 2
+    assert "crowd_spacing" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("kwargs, pattern", [
     (dict(num_frames=-1), r"num_frames must be >= 0"),
     (dict(num_frames=2.5), r"num_frames must be a non-negative integer"),
     (dict(num_frames=2, crowd_rate=-1), r"crowd_rate must be >= 0"),
+    (dict(num_frames=2, crowd_spacing=0.3), r"crowd_spacing must be >= 0.36 m"),
+    (dict(num_frames=2, crowd_spacing=float("nan")), r"crowd_spacing must be a finite number"),
     (dict(num_frames=2, confusion={"car": 1.5}), r"confusion\['car'\] is a probability and must lie in \[0, 1\]"),
     (dict(num_frames=2, yaw_flip={"bus": -0.1}), r"yaw_flip\['bus'\] is a probability"),
     (dict(num_frames=2, candidates={"car": -3}), r"candidates\['car'\] must be >= 0"),

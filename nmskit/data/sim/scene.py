@@ -19,6 +19,7 @@ SIZE = np.array([[1.95, 4.62, 1.73], [2.51, 6.93, 2.84], [2.94, 10.9, 3.47], [2.
                  [0.41, 0.41, 1.07], [2.49, 0.48, 0.99]])
 SIZE_SPREAD = np.array([0.08, 0.18, 0.08, 0.12, 0.15, 0.12, 0.10, 0.10, 0.12, 0.10])
 
+PEDESTRIAN_CORE = 0.18  # torso radius (m): two pedestrians' centres are at least twice this apart
 FIELDS = ("x", "y", "z", "w", "l", "h", "yaw", "vx", "vy", "label", "attribute", "occlusion")
 
 
@@ -60,7 +61,7 @@ def _non_overlapping(cols) -> np.ndarray:
     """Mask of objects whose core disc (half the smaller footprint side; 0.18 m for a
     pedestrian's torso, so crowds stay tighter than CenterPoint's 0.42 m radius) meets no
     earlier kept object's core disc."""
-    core = np.where(cols["label"] == C["pedestrian"], 0.18, 0.5 * np.minimum(cols["w"], cols["l"]))
+    core = np.where(cols["label"] == C["pedestrian"], PEDESTRIAN_CORE, 0.5 * np.minimum(cols["w"], cols["l"]))
     xy = np.c_[cols["x"], cols["y"]]
     keep = np.ones(len(core), bool)
     for i in range(1, len(core)):
@@ -124,14 +125,19 @@ def _parked(b, rng, heading, offset):
             b.add(kinds, x, y, yaw, 0.0, A["vehicle.parked"], rng)
 
 
-def _pedestrians(b, rng, heading, offset):
+def _pedestrians(b, rng, heading, offset, crowd_spacing=None):
     for _ in range(rng.poisson(2.2)):  # crowds on the sidewalks, people closer than 0.42 m apart
         side = rng.choice([-1, 1])
         u0, v0 = rng.uniform(-40, 40), offset + side * rng.uniform(10.5, 13.0)
         n = 2 + rng.poisson(3.0)
-        spacing = rng.uniform(0.35, 0.8)
-        du = rng.normal(0, spacing * np.sqrt(n) / 2, n)
-        dv = rng.normal(0, spacing, n)
+        if crowd_spacing is None:  # a loose group scattered about its centre
+            spacing = rng.uniform(0.35, 0.8)
+            du = rng.normal(0, spacing * np.sqrt(n) / 2, n)
+            dv = rng.normal(0, spacing, n)
+        else:  # packed: a queue or a block of 2 or 3 rows, neighbours crowd_spacing apart
+            rows = rng.integers(1, 4)
+            du = np.arange(n) // rows * crowd_spacing + rng.normal(0, 0.02, n)
+            dv = np.arange(n) % rows * side * crowd_spacing + rng.normal(0, 0.02, n)
         x, y = _rot(u0 + du, v0 + dv, heading)
         moving = rng.random() < 0.6
         yaw = heading + (0 if rng.random() < 0.5 else np.pi) + rng.normal(0, 0.4, n)
@@ -165,19 +171,21 @@ def _works(b, rng, heading, offset):
         b.add(C["construction_vehicle"], x, y, heading + rng.uniform(-np.pi, np.pi), 0.0, A["vehicle.parked"], rng)
 
 
-def make_scene(rng, crowd_rate: float = 1.0):
-    """One frame's objects as columns (see ``FIELDS``); ``crowd_rate`` scales crowd counts."""
+def make_scene(rng, crowd_rate: float = 1.0, crowd_spacing: float | None = None):
+    """One frame's objects as columns (see ``FIELDS``); ``crowd_rate`` scales crowd counts;
+    ``crowd_spacing`` (metres) packs every pedestrian crowd on a jittered lattice of that
+    spacing instead of scattering it (None: scattered)."""
     b = _Builder()
     heading = rng.uniform(-np.pi, np.pi)
     _traffic(b, rng, heading, 0.0)
     _parked(b, rng, heading, 0.0)
     for _ in range(rng.poisson(crowd_rate)):
-        _pedestrians(b, rng, heading, 0.0)
+        _pedestrians(b, rng, heading, 0.0, crowd_spacing)
     if rng.random() < 0.4:  # a cross street
         cross = heading + np.pi / 2
         off = rng.uniform(-40, 40)
         _traffic(b, rng, cross, off)
-        _pedestrians(b, rng, cross, off)
+        _pedestrians(b, rng, cross, off, crowd_spacing)
     for _ in range(rng.poisson(0.9)):
         _works(b, rng, heading, 0.0)
     return b.columns()
