@@ -35,8 +35,6 @@ METHODS = ("hough", "dense", "detr")
 CM_PER_ROW = 8.5 * 2.54 / ROWS_PER_DIAMETER  # one prepared row in an 8.5 in hole
 TOLERANCES_ROWS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
-_DRAWS = {"tools": ("lwd", "fmi", "cmi"), "diameter_in": (6.0, 12.25)}
-
 
 def synthetic_logs(n: int, seed: int = TEST_SEED, feet: float = 30.0, **options) -> list:
     """``n`` raw synthetic logs with their picks, ``[(BoreholeImage, PickTable)]``.
@@ -45,13 +43,12 @@ def synthetic_logs(n: int, seed: int = TEST_SEED, feet: float = 30.0, **options)
     does, and is ``feet`` long at the tool's native step. ``options`` go to
     :func:`nmskit.data.synthesize_borehole` (e.g. ``bed_spacing_ft`` for crowded logs).
     """
+    from ..borehole.stream import draw_tool
     from ..data.synth_borehole import TOOLS, synthesize_borehole
 
     logs = []
     for i in range(n):
-        rng = np.random.default_rng([seed, i, 11])
-        tool = _DRAWS["tools"][rng.integers(len(_DRAWS["tools"]))]
-        diameter = float(rng.uniform(*_DRAWS["diameter_in"]))
+        tool, diameter = draw_tool(np.random.default_rng([seed, i, 11]))
         rows = int(feet / TOOLS[tool].step_ft)
         logs.append(synthesize_borehole(rows, [seed, i], tool=tool, diameter_in=diameter, **options))
     return logs
@@ -86,6 +83,7 @@ def score_logs(logs: list, method: str, **options) -> tuple:
         azimuth must all agree). Logs are scored together (log ``i`` shifted ``i`` km down) so
         no match can cross logs.
     """
+    from ..borehole.validation import ITEM_GAP_FT
     from ..data.borehole.picks import PickTable
     from ..evaluate import evaluate_picks
 
@@ -97,7 +95,7 @@ def score_logs(logs: list, method: str, **options) -> tuple:
         feet += float(image.depths[-1] - image.depths[0])
         for table, out in ((found, pred), (picks, truth)):
             ft = table.in_unit("ft")
-            out.append((ft.apparent() + [3280.84 * i, 0.0, 0.0], ft.diameter))
+            out.append((ft.apparent() + [ITEM_GAP_FT * i, 0.0, 0.0], ft.diameter))
     tables = [PickTable.from_arrays(np.concatenate([a for a, _ in x]), depth_unit="ft",
                                     diameter=np.concatenate([d for _, d in x])) for x in (pred, truth)]
     depth = evaluate_picks(*tables)

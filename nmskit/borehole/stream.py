@@ -26,6 +26,7 @@ from .augment import flip_depth, rotate_azimuth
 from .scale import ROWS_PER_DIAMETER, prepare_log
 
 CLASS_INDEX = {"fracture": 0, "bed": 1, "unknown": 0}
+DIAMETER_RANGE_IN = (6.0, 12.25)  # gauge hole diameters of the synthetic logs
 
 
 def patch_labels_from_picks(image: BoreholeImage, picks: PickTable, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +56,14 @@ def to_target(labels: np.ndarray, classes: np.ndarray, height: int) -> dict:
             "dip": lab[:, 1], "azimuth": lab[:, 2]}
 
 
+def draw_tool(rng: np.random.Generator, tools=tuple(TOOLS), diameter_range=DIAMETER_RANGE_IN) -> tuple[str, float]:
+    """One synthetic log's tool (uniform over ``tools``) and gauge diameter in inches
+    (uniform over ``diameter_range``), drawn in that order from ``rng``."""
+    return tools[rng.integers(len(tools))], float(rng.uniform(*diameter_range))
+
+
 def synthetic_patch(seed, index: int, height: int = 800, tools=tuple(TOOLS),
-                    diameter_range=(6.0, 12.25)) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+                    diameter_range=DIAMETER_RANGE_IN) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Synthetic log ``(seed, index)``, prepared and cut to its first ``height`` rows.
 
     The tool is drawn from ``tools`` and the gauge diameter (inches) from ``diameter_range``.
@@ -65,9 +72,7 @@ def synthetic_patch(seed, index: int, height: int = 800, tools=tuple(TOOLS),
         ``(values [height, 360] float32, labels [N, 3], classes [N], step_ft)``: ``step_ft``
         is the prepared row step in feet.
     """
-    rng = np.random.default_rng([*np.atleast_1d(seed), index, 7])
-    tool = tools[rng.integers(len(tools))]
-    diameter_in = float(rng.uniform(*diameter_range))
+    tool, diameter_in = draw_tool(np.random.default_rng([*np.atleast_1d(seed), index, 7]), tools, diameter_range)
     step_ft = diameter_in / 12.0 / ROWS_PER_DIAMETER
     rows = int(np.ceil(1.15 * height * step_ft / TOOLS[tool].step_ft))
     image, picks = synthesize_borehole(rows, [*np.atleast_1d(seed), index], tool=tool, diameter_in=diameter_in)

@@ -18,6 +18,7 @@ from .log_detect import log_picks
 from .stream import synthetic_patch
 
 TOLERANCES_CM = (3.0, 5.0, 8.0)
+ITEM_GAP_FT = 3280.84  # one km: picks of items placed this far apart down one virtual log never match
 
 
 def _summary(prefix: str, scores) -> dict:
@@ -45,7 +46,7 @@ def synthetic_scores(model, patches: list, **predict_options) -> dict:
     """
     pred, truth = [], []
     for i, ((values, labels, _, step), out) in enumerate(zip(patches, _predict_all(model, patches, predict_options))):
-        offset = 3280.84 * i
+        offset = ITEM_GAP_FT * i
         pred.append(np.column_stack([offset + out["row"] * step, out["dip"], out["azimuth"]]))
         truth.append(np.column_stack([offset + labels[:, 0] * step, labels[:, 1], labels[:, 2]]))
     return _summary("syn", evaluate_picks(np.concatenate(pred), np.concatenate(truth), TOLERANCES_CM,
