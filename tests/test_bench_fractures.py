@@ -45,3 +45,16 @@ def test_tolerance_sweep_shape(logs):
     sw = tolerance_sweep(logs, (2.0, 8.0))
     assert sw["dense"].shape == (2, 3) and sw["detr"].shape == (3,)
     assert np.all((sw["dense"] >= 0) & (sw["dense"] <= 1))
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n": -1}, "n"), ({"n": 1.5}, "n"), ({"n": 1, "feet": 0.0}, "feet"),
+                                          ({"n": 1, "feet": float("nan")}, "feet")])
+def test_synthetic_logs_bad_sizes_name_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        synthetic_logs(**kwargs)
+
+
+@pytest.mark.parametrize("spacing", [0.0, -0.5, float("inf")])
+def test_comb_rejects_a_bad_spacing(logs, spacing):
+    with pytest.raises(ValueError, match="spacing_ft"):
+        comb_picks(logs[0][0], spacing)

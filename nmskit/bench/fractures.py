@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from .._checks import check_count, check_positive
 from ..borehole.scale import ROWS_PER_DIAMETER
 
 TEST_SEED = 2_000_003
@@ -46,6 +47,8 @@ def synthetic_logs(n: int, seed: int = TEST_SEED, feet: float = 30.0, **options)
     from ..borehole.stream import draw_tool
     from ..data.synth_borehole import TOOLS, synthesize_borehole
 
+    n = check_count(n, "n", allow_none=False)
+    feet = check_positive(feet, "feet")
     logs = []
     for i in range(n):
         tool, diameter = draw_tool(np.random.default_rng([seed, i, 11]))
@@ -58,7 +61,7 @@ def comb_picks(image, spacing_ft: float):
     """Chance reference: flat picks (dip 0) every ``spacing_ft`` down the log, no image read."""
     from ..data.borehole.picks import PickTable
 
-    depth = np.arange(image.depths[0], image.depths[-1], spacing_ft)
+    depth = np.arange(image.depths[0], image.depths[-1], check_positive(spacing_ft, "spacing_ft"))
     diameter = np.interp(depth, image.depths, image.diameter_in_depth_units())
     return PickTable.from_arrays(np.column_stack([depth, np.zeros((len(depth), 2))]), depth_unit=image.depth_unit,
                                  diameter=diameter)
