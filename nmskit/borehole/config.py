@@ -47,6 +47,13 @@ class FractureDETRConfig:
             features (``rows.RowPyramid`` over the backbone's levels, 2 row blocks) read at its
             reference depth, instead of DETR's zeros. The stride-16 grid alone is coarser
             (64 patch rows per cell at ``downsample=4``) than the spacing of picks.
+        refine_passes: sinusoid-aligned refinement passes after the decoder (0: none, DETR's
+            form). Each pass reads the full-resolution patch along every query's sinusoid
+            and corrects its depth, dip and azimuth (``refine.SinusoidRefiner``, per query).
+        refine_window, refine_columns: the strip's half height ``R`` in rows and its
+            number of columns ``S`` (must divide ``patch_width`` when refining).
+        radius_rows: the hole radius in patch rows, which turns a dip into a sinusoid
+            amplitude (``scale.ROWS_PER_DIAMETER / 2`` for prepared logs).
     """
 
     patch_height: int = 800
@@ -66,6 +73,10 @@ class FractureDETRConfig:
     num_queries: int = 100
     anchored_queries: bool = False
     row_queries: bool = False
+    refine_passes: int = 0
+    refine_window: int = 16
+    refine_columns: int = 18
+    radius_rows: float = 8.5 / 0.3 / 2
 
     def __post_init__(self):
         for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
@@ -83,6 +94,15 @@ class FractureDETRConfig:
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
         if self.row_queries and not self.anchored_queries:
             raise ValueError("row_queries needs anchored_queries (the rows are read at the anchors)")
+        for name in ("refine_passes", "refine_window"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {getattr(self, name)!r}")
+        check_positive_int(self.refine_columns, "refine_columns")
+        if self.refine_passes and self.patch_width % self.refine_columns:
+            raise ValueError(f"refine_columns ({self.refine_columns}) must divide patch_width "
+                             f"({self.patch_width})")
+        if not (isinstance(self.radius_rows, (int, float)) and 0 < self.radius_rows < float("inf")):
+            raise ValueError(f"radius_rows must be a positive finite number, got {self.radius_rows!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {self.dropout!r}")
 

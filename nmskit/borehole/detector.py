@@ -70,6 +70,26 @@ class PatchDetector(nn.Module):
         field raises a ``ValueError`` naming it."""
         return self._load_state(*checkpoint.read(path), path)
 
+    def init_weights(self, path) -> list[str]:
+        """Warm start from a checkpoint of a related architecture (its config is not
+        compared): every checkpoint tensor is copied into this model's tensor of the same name
+        and shape, and tensors the checkpoint lacks keep their initial values. A checkpoint
+        tensor this model lacks, or one of another shape, raises a ``ValueError`` naming it.
+
+        Returns:
+            The names of this model's tensors left at their initial values.
+        """
+        tensors, _ = checkpoint.read(path)
+        own = self.state_dict()
+        for name, value in tensors.items():
+            if name not in own:
+                raise ValueError(f"{str(path)}: tensor {name!r} has no counterpart in this model")
+            if tuple(value.shape) != tuple(own[name].shape):
+                raise ValueError(f"{str(path)}: tensor {name!r} has shape {tuple(value.shape)}, "
+                                 f"this model needs {tuple(own[name].shape)}")
+        self.load_state_dict(tensors, strict=False)
+        return sorted(set(own) - set(tensors))
+
     def _load_state(self, tensors: dict, info: dict, path):
         saved = self.config_class.from_dict(self._config_of(info, path))
         for name, value in self.config.to_dict().items():

@@ -49,20 +49,23 @@ def real_split(well: str = "48_19a-C2"):
 MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
 
 
-def detector_config(downsample: int = 4, model: str = "detr"):
+def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int | None = None):
     """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
-    ``downsample``, or ``DenseDetectorConfig`` (the same backbone) at that pooling."""
+    ``downsample`` (and with ``refine_passes`` when given), or ``DenseDetectorConfig`` (the
+    same backbone) at that pooling."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
     if model == "dense":
         return DenseDetectorConfig(downsample=downsample)
-    return dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
+    cfg = dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
+    return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
 
 
 def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: int = 4,
         real_share: float = 0.25, val_every: int = 200, n_val: int = 32, lr: float = 2e-4,
         lr_backbone: float = 1e-4, eos_coef: float = 1.0, deadline: float | None = None, resume: bool = False,
-        command: str = "", progress: bool = False, model: str = "detr") -> dict:
+        command: str = "", progress: bool = False, model: str = "detr", init=None,
+        lr_drop: int = 0, refine_passes: int | None = None) -> dict:
     """Train a detector and record the run.
 
     Args:
@@ -84,6 +87,10 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         command: the command line, for the record.
         model: ``"detr"`` (``FractureDETR``) or ``"dense"`` (``DenseFractureDetector``);
             a resumed run keeps the recorded one.
+        init: optional checkpoint to warm-start from (``PatchDetector.init_weights``: tensors
+            of the same name and shape are copied, new ones keep their initial values).
+        lr_drop: step from which both learning rates are divided by 10 (0: never).
+        refine_passes: DETR only: override the preset's sinusoid-refinement passes.
 
     Returns:
         The record (also written to ``out_dir/record.json``).
@@ -96,7 +103,8 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         "command": command, "seed": seed, "validation_seed": VALIDATION_SEED, "batch": batch,
         "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
         "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
-        "model": model, "config": detector_config(downsample, model).to_dict(),
+        "model": model, "config": detector_config(downsample, model, refine_passes).to_dict(),
+        "init": None if init is None else str(init), "lr_drop": lr_drop,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "train_seconds": 0.0, "steps_done": 0}
     if model == "detr":
         record["eos_coef"] = eos_coef
@@ -106,13 +114,16 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     torch.manual_seed(record["seed"])  # the initial weights
     extra = (LossWeights(eos_coef=record.get("eos_coef", 0.1)),) if cls is FractureDETR else ()
     detector = cls(cls.config_class.from_dict(record["config"]), *extra)
+    done = _steps_done(out) if resume else 0
+    if record.get("init") and done == 0:
+        record["initialised_fresh"] = detector.init_weights(record["init"])
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
                           record["real_share"])
     validate = PickValidator(n_val, VALIDATION_SEED, real_val, out / "validation.jsonl")
     cfg = TrainConfig(steps=steps, lr=record["lr"], lr_backbone=record["lr_backbone"], val_every=val_every,
-                      save_every=val_every, monitor="score", seed=record["seed"], progress=progress)
-    done = _steps_done(out) if resume else 0
+                      save_every=val_every, monitor="score", seed=record["seed"], progress=progress,
+                      lr_drop=record.get("lr_drop", 0))
     while done < steps and (deadline is None or time.time() < deadline):
         target = min(steps, (done // val_every + 1) * val_every)
         start = time.time()

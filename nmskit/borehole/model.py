@@ -11,6 +11,8 @@ training, not removed afterwards.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -20,7 +22,10 @@ from .backbone import ResNetBackbone
 from .config import CLASS_NAMES, FractureDETRConfig
 from .detector import PatchDetector
 from .loss import LossWeights, azimuth_degrees, build_criterion, encode_targets
+from .refine import SinusoidRefiner, sinusoid_strips
 from .rows import RowPyramid
+
+MAX_DIP = 87.0  # degrees; caps the amplitude a refinement pass starts from
 
 
 class MLP(nn.Module):
@@ -72,6 +77,8 @@ class FractureDETR(PatchDetector):
             # to give the decoder's content input local evidence.
             self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
                                    c.d_model, layers=2)
+        if c.refine_passes:
+            self.refiner = SinusoidRefiner(c.patch_width, c.refine_window, c.refine_columns)
         self.class_head = nn.Linear(c.d_model, len(CLASS_NAMES) + 1)
         self.depth_head = MLP(c.d_model, c.d_model, 1)
         self.dip_head = MLP(c.d_model, c.d_model, 1)
@@ -115,10 +122,34 @@ class FractureDETR(PatchDetector):
             "dip": self.dip_head(h).squeeze(-1).sigmoid(),  # [B, Q]
             "azimuth": self.azimuth_head(h),  # [B, Q, 2]
         } for h in hs]
+        for _ in range(self.config.refine_passes):
+            layers.append(self._refine(patches, layers[-1]))
         out = dict(layers[-1], aux_outputs=layers[:-1])
         if capture_attention:
             out["attention"] = attention
         return out
+
+    def _refine(self, patches: torch.Tensor, layer: dict) -> dict:
+        """One sinusoid-aligned refinement pass of a layer's outputs (see ``refine``). The
+        geometry it starts from is detached; the class logits gain the strip's objectness."""
+        c = self.config
+        b, nq = layer["depth"].shape
+        z0 = layer["depth"].detach() * c.patch_height  # [B, Q] rows
+        amp = c.radius_rows * torch.tan(torch.deg2rad((layer["dip"].detach() * 90).clamp(max=MAX_DIP)))
+        unit = nn.functional.normalize(layer["azimuth"].detach(), dim=-1, eps=1e-6)  # [B, Q, 2]
+        p, q = amp * unit[..., 0], amp * unit[..., 1]
+        delta, objectness = self.refiner(sinusoid_strips(patches, z0, p, q, c.refine_window, c.refine_columns))
+        delta, objectness = delta.view(b, nq, 3), objectness.view(b, nq)
+        p, q = p + delta[..., 1], q + delta[..., 2]
+        amp = torch.sqrt(p * p + q * q + 1e-4)
+        objects = objectness[..., None].expand(b, nq, len(CLASS_NAMES))  # added to every object class
+        logits = layer["logits"] + nn.functional.pad(objects, (0, 1))  # not to no-object
+        return {
+            "logits": logits,
+            "depth": ((z0 + delta[..., 0]) / c.patch_height).clamp(0, 1),
+            "dip": torch.atan(amp / c.radius_rows) * (2 / math.pi),
+            "azimuth": torch.stack([p, q], -1) / amp[..., None],
+        }
 
     def compute_loss(self, patches: torch.Tensor, targets) -> dict:
         """The training loss of one batch (the training loop calls this).

@@ -39,6 +39,8 @@ class TrainConfig:
             ``last`` checkpoint every this many steps, and after the last.
         monitor: key of the validation dict to maximise. seed: torch's seed at the start.
         progress: show a tqdm bar.
+        lr_drop: from this step on, both learning rates are divided by 10 (DETR's step
+            schedule; 0 keeps them constant).
     """
 
     steps: int = 1000
@@ -51,6 +53,7 @@ class TrainConfig:
     monitor: str = "f1"
     seed: int = 0
     progress: bool = True
+    lr_drop: int = 0
 
 
 def build_optimizer(model: PatchDetector, cfg: TrainConfig) -> torch.optim.AdamW:
@@ -146,6 +149,9 @@ def train(model: PatchDetector, data, cfg: TrainConfig = TrainConfig(), out_dir=
     for step, (patches, targets) in _batches(data, start):
         if step >= cfg.steps:
             break
+        scale = 0.1 if 0 < cfg.lr_drop <= step else 1.0
+        for group, lr in zip(optimizer.param_groups, (cfg.lr, cfg.lr_backbone)):
+            group["lr"] = lr * scale
         record = {"step": step + 1, **train_step(model, optimizer, patches, targets, cfg.max_norm)}
         done = step + 1
         if validate is not None and (done % cfg.val_every == 0 or done == cfg.steps):
