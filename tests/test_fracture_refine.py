@@ -10,7 +10,9 @@ import torch
 
 from nmskit.borehole import FractureDETR, FractureDETRConfig
 from nmskit.borehole.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
+from nmskit.borehole.fit import detector_config, fit
 from nmskit.borehole.train import TrainConfig, train
+from nmskit.cli import build_parser
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -147,3 +149,21 @@ def test_lr_drop_divides_both_rates_by_ten(tmp_path):
     train(model, lambda step: batch, dataclasses.replace(cfg, lr_drop=0), tmp_path / "constant")
     groups = json.loads((tmp_path / "constant" / "last-optimizer.json").read_text())["param_groups"]
     assert [g["lr"] for g in groups] == pytest.approx([1e-3, 1e-4])
+
+
+def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
+    """``fit(init=...)`` copies a plain checkpoint into a refined model; the record keeps the
+    loss weights, the learning-rate drop and the tensors that started fresh."""
+    plain = FractureDETR(detector_config(4, refine_passes=0))
+    plain.save(tmp_path / "plain.safetensors")
+    record = fit(tmp_path / "run", steps=2, batch=2, val_every=2, n_val=2, real_share=0.0,
+                 init=tmp_path / "plain.safetensors", lr_drop=1, refine_passes=1, depth_weight=40.0,
+                 dip_weight=10.0)
+    assert record["steps_done"] == 2 and record["config"]["refine_passes"] == 1
+    assert record["depth_weight"] == 40.0 and record["dip_weight"] == 10.0 and record["lr_drop"] == 1
+    assert record["initialised_fresh"] and all(n.startswith("refiner.") for n in record["initialised_fresh"])
+    model = FractureDETR.load(tmp_path / "run" / "last.safetensors")
+    assert model.config.refine_passes == 1
+    args = build_parser().parse_args(["fractures", "train", "--out", "x", "--init", "m.safetensors",
+                                      "--refine-passes", "1", "--depth-weight", "40", "--lr-drop", "9"])
+    assert (args.init, args.refine_passes, args.depth_weight, args.lr_drop) == ("m.safetensors", 1, 40.0, 9)

@@ -109,6 +109,9 @@ class SinusoidRefiner(nn.Module):
         self.row_logit = nn.Conv2d(c, 1, 1)  # where the feature is, per column
         self.confidence = nn.Conv2d(c, 1, 1)  # how sure, per column
         self.objectness = nn.Linear(c, 1)
+        for m in self.features:
+            if isinstance(m, nn.Conv2d):  # keep the activations' scale through the ReLUs
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
         nn.init.zeros_(self.objectness.weight)
         nn.init.zeros_(self.objectness.bias)
         offsets = torch.arange(-half_window, half_window + 1, dtype=torch.float32)
