@@ -188,7 +188,8 @@ def _fractures_train(args) -> int:
                  real_share=args.real_share, val_every=args.val_every, eos_coef=args.eos_coef, deadline=deadline,
                  resume=args.resume, command=shlex.join(["nmskit", *args.argv]), progress=not args.quiet,
                  model=args.model, init=args.init, lr_drop=args.lr_drop, refine_passes=args.refine_passes,
-                 depth_weight=args.depth_weight, dip_weight=args.dip_weight)
+                 depth_weight=args.depth_weight, dip_weight=args.dip_weight, train_only=args.train_only,
+                 **({} if args.lr is None else {"lr": args.lr}))
     print(f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
           f"{record['best_score']:.3f} -> {args.out}/best.safetensors")
     return 0
@@ -263,6 +264,8 @@ def _add_fractures(sub) -> None:
     p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")
     p.add_argument("--depth-weight", type=float, default=5.0, help="DETR: depth weight of matching cost and loss (5)")
     p.add_argument("--dip-weight", type=float, default=2.0, help="DETR: dip weight of matching cost and loss (2)")
+    p.add_argument("--lr", type=float, help="AdamW learning rate of all but the backbone (2e-4)")
+    p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
     p.add_argument("--init", help="warm-start from this checkpoint (.safetensors; same-named tensors are copied)")
     p.add_argument("--lr-drop", type=int, default=0, help="divide the learning rates by 10 from this step (0: never)")
     p.add_argument("--refine-passes", type=int, help="DETR: sinusoid-refinement passes (default: the preset's)")

@@ -158,12 +158,17 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     plain.save(tmp_path / "plain.safetensors")
     record = fit(tmp_path / "run", steps=2, batch=2, val_every=2, n_val=2, real_share=0.0,
                  init=tmp_path / "plain.safetensors", lr_drop=1, refine_passes=1, depth_weight=40.0,
-                 dip_weight=10.0)
+                 dip_weight=10.0, train_only="refiner.")
     assert record["steps_done"] == 2 and record["config"]["refine_passes"] == 1
     assert record["depth_weight"] == 40.0 and record["dip_weight"] == 10.0 and record["lr_drop"] == 1
     assert record["initialised_fresh"] and all(n.startswith("refiner.") for n in record["initialised_fresh"])
     model = FractureDETR.load(tmp_path / "run" / "last.safetensors")
     assert model.config.refine_passes == 1
+    # Only the refiner trained: everything else is still the initial checkpoint.
+    assert torch.equal(model.class_head.weight, plain.class_head.weight)
+    assert torch.equal(model.backbone.stem[0].weight, plain.backbone.stem[0].weight)
+    with pytest.raises(ValueError, match="train_only"):
+        fit(tmp_path / "bad", steps=1, batch=2, val_every=1, n_val=1, real_share=0.0, train_only="nothing.")
     args = build_parser().parse_args(["fractures", "train", "--out", "x", "--init", "m.safetensors",
                                       "--refine-passes", "1", "--depth-weight", "40", "--lr-drop", "9"])
     assert (args.init, args.refine_passes, args.depth_weight, args.lr_drop) == ("m.safetensors", 1, 40.0, 9)

@@ -66,7 +66,7 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         lr_backbone: float = 1e-4, eos_coef: float = 1.0, deadline: float | None = None, resume: bool = False,
         command: str = "", progress: bool = False, model: str = "detr", init=None,
         lr_drop: int = 0, refine_passes: int | None = None, depth_weight: float = 5.0,
-        dip_weight: float = 2.0) -> dict:
+        dip_weight: float = 2.0, train_only: str | None = None) -> dict:
     """Train a detector and record the run.
 
     Args:
@@ -95,6 +95,8 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         depth_weight, dip_weight: DETR only: ``LossWeights.depth`` and ``.dip`` (matching
             cost and loss). DETR's 5 suits boxes; picks lie about 0.025 of a patch apart, so
             at 5 the matching barely tells neighbouring picks apart.
+        train_only: train only the parameters whose names start with this prefix (e.g.
+            ``"refiner."``: a second stage on top of a trained, frozen detector).
 
     Returns:
         The record (also written to ``out_dir/record.json``).
@@ -108,7 +110,7 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
         "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
         "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
         "model": model, "config": detector_config(downsample, model, refine_passes).to_dict(),
-        "init": None if init is None else str(init), "lr_drop": lr_drop,
+        "init": None if init is None else str(init), "lr_drop": lr_drop, "train_only": train_only,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "train_seconds": 0.0, "steps_done": 0}
     if model == "detr" and not (resume and record_path.is_file()):
         record.update(eos_coef=eos_coef, depth_weight=depth_weight, dip_weight=dip_weight)
@@ -122,6 +124,12 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     done = _steps_done(out) if resume else 0
     if record.get("init") and done == 0:
         record["initialised_fresh"] = detector.init_weights(record["init"])
+    if record.get("train_only"):
+        names = [n for n, p in detector.named_parameters() if n.startswith(record["train_only"])]
+        if not names:
+            raise ValueError(f"train_only={record['train_only']!r} matches no parameter of the model")
+        for name, param in detector.named_parameters():
+            param.requires_grad_(name.startswith(record["train_only"]))
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
                           record["real_share"])
