@@ -8,7 +8,8 @@
   prediction per query, a per-query threshold, nothing across queries.
 
 The two networks share the backbone, the training stream (seed 0, synthetic logs plus the
-real well's upper interval), the step budget and the wall-clock cap; see docs/dense.md.
+real well's upper interval), the step budget and the wall-clock cap of their first stage; DETR
+then trains its sinusoid-aligned refinement in a second stage (docs/detr.md).
 Every method runs the same whole-log path (:func:`nmskit.borehole.detect_picks`) on:
 
 - synthetic held-out logs (seed :data:`TEST_SEED`, never used in training or validation);

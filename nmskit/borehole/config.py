@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .._checks import check_positive_int, config_from_dict
+from .._checks import check_count, check_positive_int, config_from_dict
+from .scale import ROWS_PER_DIAMETER
 
 CLASS_NAMES = ("fracture", "bed")
 
@@ -76,7 +77,7 @@ class FractureDETRConfig:
     refine_passes: int = 0
     refine_window: int = 16
     refine_columns: int = 18
-    radius_rows: float = 8.5 / 0.3 / 2
+    radius_rows: float = ROWS_PER_DIAMETER / 2
 
     def __post_init__(self):
         for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
@@ -95,8 +96,7 @@ class FractureDETRConfig:
         if self.row_queries and not self.anchored_queries:
             raise ValueError("row_queries needs anchored_queries (the rows are read at the anchors)")
         for name in ("refine_passes", "refine_window"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {getattr(self, name)!r}")
+            check_count(getattr(self, name), name, allow_none=False)
         check_positive_int(self.refine_columns, "refine_columns")
         if self.refine_passes and self.patch_width % self.refine_columns:
             raise ValueError(f"refine_columns ({self.refine_columns}) must divide patch_width "

@@ -81,12 +81,7 @@ class PatchDetector(nn.Module):
         """
         tensors, _ = checkpoint.read(path)
         own = self.state_dict()
-        for name, value in tensors.items():
-            if name not in own:
-                raise ValueError(f"{str(path)}: tensor {name!r} has no counterpart in this model")
-            if tuple(value.shape) != tuple(own[name].shape):
-                raise ValueError(f"{str(path)}: tensor {name!r} has shape {tuple(value.shape)}, "
-                                 f"this model needs {tuple(own[name].shape)}")
+        checkpoint.check_state({k: v for k, v in own.items() if k in tensors}, tensors, str(path))
         self.load_state_dict(tensors, strict=False)
         return sorted(set(own) - set(tensors))
 

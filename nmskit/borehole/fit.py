@@ -124,12 +124,12 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     done = _steps_done(out) if resume else 0
     if record.get("init") and done == 0:
         record["initialised_fresh"] = detector.init_weights(record["init"])
-    if record.get("train_only"):
-        names = [n for n, p in detector.named_parameters() if n.startswith(record["train_only"])]
-        if not names:
-            raise ValueError(f"train_only={record['train_only']!r} matches no parameter of the model")
+    prefix = record.get("train_only")
+    if prefix:
+        if not any(name.startswith(prefix) for name, _ in detector.named_parameters()):
+            raise ValueError(f"train_only={prefix!r} matches no parameter of the model")
         for name, param in detector.named_parameters():
-            param.requires_grad_(name.startswith(record["train_only"]))
+            param.requires_grad_(name.startswith(prefix))
     real_train, real_val = real_split()
     data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
                           record["real_share"])

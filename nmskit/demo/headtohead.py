@@ -13,8 +13,9 @@ def headtohead_section(report: Report, quick: bool = False) -> None:
     sets = datasets(n, feet)
     sets.pop(REAL_SET)  # shown, with a figure, in the fractures section
     report.heading("Head to head: heuristic vs NMS-based vs NMS-free dip picking")
-    report.text("The dense detector and the DETR detector share the backbone, the training data and the training "
-                "budget (docs/dense.md). Every method runs the same whole-log path. Crowded logs have thin parallel "
+    report.text("The dense detector and the DETR detector share the backbone, the training data and the "
+                "first-stage training budget; DETR then had a 36-minute stage that trains only its sinusoid-aligned "
+                "refinement (docs/detr.md). Every method runs the same whole-log path. Crowded logs have thin parallel "
                 "beds, so neighbouring boundaries often lie closer than the NMS tolerance."
                 + f" Reduced run: {n} logs of {feet:g} ft per set (`nmskit bench fractures` runs 6 of 30 ft).")
     for caption, header, rows in head_to_head(sets):
