@@ -52,6 +52,22 @@ def test_strips_outside_the_patch_are_zero_and_flagged():
     assert torch.all(strips[0, 0, :3] == 0) and torch.allclose(strips[0, 0, 3:], torch.full((4, 6), 0.5))
 
 
+def test_strips_and_refiner_reject_bad_shapes():
+    img, z = torch.ones(1, 1, 20, 36), torch.zeros(1, 2)
+    with pytest.raises(ValueError, match="columns"):
+        sinusoid_strips(img, z, z, z, 3, 7)
+    with pytest.raises(ValueError, match="half_window"):
+        sinusoid_strips(img, z, z, z, -1, 6)
+    with pytest.raises(ValueError, match="patches"):
+        sinusoid_strips(torch.ones(1, 2, 20, 36), z, z, z, 3, 6)
+    with pytest.raises(ValueError, match="p must have shape"):
+        sinusoid_strips(img, z, torch.zeros(1, 3), z, 3, 6)
+    with pytest.raises(ValueError, match="z0 must have shape"):
+        sinusoid_strips(img, torch.zeros(2, 2), torch.zeros(2, 2), torch.zeros(2, 2), 3, 6)
+    with pytest.raises(ValueError, match="columns"):
+        SinusoidRefiner(width=360, columns=7)
+
+
 def test_fit_residual_recovers_a_residual_sinusoid():
     x = strip_azimuths(360, 18)
     basis = torch.stack([torch.ones_like(x), torch.cos(x), torch.sin(x)], 1)

@@ -30,7 +30,17 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .._checks import check_count, check_positive_int
 from .backbone import CircularConv2d
+
+
+def check_strip_shape(width: int, half_window: int, columns: int) -> None:
+    """Raise a ``ValueError`` naming the argument unless ``half_window >= 0`` and ``columns``
+    is a positive divisor of ``width``."""
+    check_count(half_window, "half_window", allow_none=False)
+    check_positive_int(columns, "columns")
+    if width % columns:
+        raise ValueError(f"columns ({columns}) must divide the patch width ({width})")
 
 
 def strip_azimuths(width: int, columns: int, dtype=torch.float32, device=None) -> torch.Tensor:
@@ -55,7 +65,14 @@ def sinusoid_strips(patches: torch.Tensor, z0: torch.Tensor, p: torch.Tensor, q:
         ``[B * Q, 2, 2R + 1, S]``: the values minus 0.5 (zero outside the patch) and a plane
         that is 1 inside the patch and 0 outside. Bilinear in depth, exact columns.
     """
+    check_strip_shape(patches.shape[-1], half_window, columns)
+    if patches.dim() != 4 or patches.shape[1] != 1:
+        raise ValueError(f"patches must have shape [B, 1, H, W], got {tuple(patches.shape)}")
     b, _, h, w = patches.shape
+    for name, t in (("z0", z0), ("p", p), ("q", q)):
+        if t.dim() != 2 or t.shape[0] != b or t.shape != z0.shape:
+            raise ValueError(f"{name} must have shape [B, Q] with B = {b} and the shape of z0, "
+                             f"got {tuple(t.shape)}")
     nq = z0.shape[1]
     cols = torch.arange(columns, device=patches.device) * (w // columns)  # [S]
     x = strip_azimuths(w, columns, patches.dtype, patches.device)
@@ -101,6 +118,7 @@ class SinusoidRefiner(nn.Module):
     def __init__(self, width: int, half_window: int = 16, columns: int = 18, channels: int = 8,
                  ridge: float = 1.0):
         super().__init__()
+        check_strip_shape(width, half_window, columns)
         self.half_window, self.columns, self.ridge = half_window, columns, ridge
         c = channels
         # No normalisation layers: they cost more than the convolutions at this size.
