@@ -181,7 +181,7 @@ def _fractures_train(args) -> int:
     import shlex
     import time
 
-    from .borehole.fit import fit
+    from .borehole.training.run import fit
 
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
     record = fit(args.out, steps=args.steps, batch=args.batch, seed=args.seed, downsample=args.downsample,
@@ -196,9 +196,9 @@ def _fractures_train(args) -> int:
 
 
 def _fractures_explain(args) -> int:
-    from .borehole.log_detect import shipped_model
+    from .borehole.picking.patchwise import shipped_model
     from .borehole.explain import explain_patch
-    from .borehole.scale import prepare_log
+    from .borehole.preprocessing.scale import prepare_log
 
     import numpy as np
 
@@ -215,7 +215,7 @@ def _fractures_explain(args) -> int:
 
 
 def _add_fractures(sub) -> None:
-    from .borehole.detect import METHODS
+    from .borehole.picking.detect import METHODS
 
     fr = sub.add_parser("fractures", help="dip picking on borehole image logs")
     cmds = fr.add_subparsers(dest="fractures_command", required=True)

@@ -8,12 +8,12 @@ import torch
 
 from nmskit.borehole import (DenseDetectorConfig, DenseFractureDetector, FractureDETR,
                              FractureDETRConfig, TrainConfig, detect_picks, train)
-from nmskit.borehole.dense_loss import dense_loss
-from nmskit.borehole.fit import detector_config, fit
-from nmskit.borehole.loss import encode_targets
-from nmskit.borehole.log_detect import log_picks
-from nmskit.borehole.patches import patch_grid
-from nmskit.borehole.scale import prepare_log
+from nmskit.borehole.models.dense_loss import dense_loss
+from nmskit.borehole.training.run import detector_config, fit
+from nmskit.borehole.models.targets import encode_targets
+from nmskit.borehole.picking.patchwise import log_picks
+from nmskit.borehole.preprocessing.patches import patch_grid
+from nmskit.borehole.preprocessing.scale import prepare_log
 from nmskit.cli import build_parser, main
 from nmskit.data.borehole import read_picks
 from nmskit.data.synth_borehole import synthesize_borehole

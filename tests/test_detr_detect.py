@@ -3,10 +3,10 @@ explain figure and CLI smoke tests."""
 import numpy as np
 import pytest
 
-from nmskit.borehole.log_detect import log_picks, shipped_model
+from nmskit.borehole.picking.patchwise import log_picks, shipped_model
 from nmskit.borehole.explain import explain_patch
-from nmskit.borehole.patches import patch_grid
-from nmskit.borehole.scale import prepare_log
+from nmskit.borehole.preprocessing.patches import patch_grid
+from nmskit.borehole.preprocessing.scale import prepare_log
 from nmskit.cli import main
 from nmskit.data.borehole import write_picks
 from nmskit.data.synth_borehole import synthesize_borehole

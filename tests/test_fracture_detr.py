@@ -157,7 +157,8 @@ def test_compute_loss_and_bad_targets(tiny):
 
 def test_azimuth_loss_is_circular():
     """The azimuth loss sees 359 vs 1 degrees as 2 degrees apart, like 90 vs 92."""
-    from nmskit.borehole.loss import build_criterion, encode_targets
+    from nmskit.borehole.models.detr_loss import build_criterion
+    from nmskit.borehole.models.targets import encode_targets
 
     term = dict(build_criterion().loss_terms)["azimuth"][1]
 
@@ -210,7 +211,7 @@ def test_anchored_queries_predict_offsets_from_their_reference_depths():
 
 
 def test_row_queries_read_fine_row_features_at_the_anchors():
-    from nmskit.borehole.model import _sample_rows
+    from nmskit.borehole.models.detr import _sample_rows
 
     rows = torch.arange(8.0).view(1, 1, 8).expand(2, 3, 8)  # cell i holds i
     depth = torch.tensor([0.0625, 0.125, 0.5, 1.0])  # cell centres at (i + 0.5) / 8

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from nmskit.borehole import FractureDETR, FractureDETRConfig
-from nmskit.borehole.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
-from nmskit.borehole.fit import detector_config, fit
-from nmskit.borehole.train import TrainConfig, train
+from nmskit.borehole.models.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
+from nmskit.borehole.training.run import detector_config, fit
+from nmskit.borehole.training.loop import TrainConfig, train
 from nmskit.cli import build_parser
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nmskit.borehole import FractureDETR, FractureDETRConfig, TrainConfig, train, train_step
-from nmskit.borehole.train import build_optimizer
+from nmskit.borehole.training.loop import build_optimizer
 
 H, W = 64, 48
 

@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from .._checks import check_count, check_positive
-from ..borehole.scale import ROWS_PER_DIAMETER
+from ..borehole.preprocessing.scale import ROWS_PER_DIAMETER
 
 TEST_SEED = 2_000_003
 CROWDED_BED_FT = 0.12
@@ -45,7 +45,7 @@ def synthetic_logs(n: int, seed: int = TEST_SEED, feet: float = 30.0, **options)
     does, and is ``feet`` long at the tool's native step. ``options`` go to
     :func:`nmskit.data.synthesize_borehole` (e.g. ``bed_spacing_ft`` for crowded logs).
     """
-    from ..borehole.stream import draw_tool
+    from ..borehole.training.stream import draw_tool
     from ..data.synth_borehole import TOOLS, synthesize_borehole
 
     n = check_count(n, "n", allow_none=False)
@@ -87,7 +87,7 @@ def score_logs(logs: list, method: str, **options) -> tuple:
         azimuth must all agree). Logs are scored together (log ``i`` shifted ``i`` km down) so
         no match can cross logs.
     """
-    from ..borehole.validation import ITEM_GAP_FT
+    from ..borehole.training.validation import ITEM_GAP_FT
     from ..data.borehole.picks import PickTable
     from ..evaluate import evaluate_picks
 
@@ -121,7 +121,7 @@ HEADER = ["method", "picks", "F1 @3 cm", "F1 @5 cm", "F1 @8 cm", "precision @5 c
 def datasets(n: int = 6, feet: float = 30.0) -> dict:
     """The three comparison sets, ``{name: [(image, picks)]}``: ``n`` synthetic logs of
     ``feet``, as many crowded ones, and the real validation interval."""
-    from ..borehole.fit import real_split
+    from ..borehole.training.run import real_split
 
     return {
         f"synthetic held-out ({n} logs x {feet:g} ft)": synthetic_logs(n, feet=feet),

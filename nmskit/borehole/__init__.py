@@ -1,42 +1,40 @@
-"""Borehole image logs: preprocessing (masking, imputation, normalisation, resampling,
-patches), synthetic training patches, the classical Hough picker, the DETR-style
-fracture detector and its dense counterpart (per-row heatmap + sinusoid NMS). The detector's torch-backed names load on first use; figures live in
-``nmskit.borehole.plots`` (imported on demand: it loads matplotlib)."""
-import importlib
+"""Borehole image logs: from a raw log to dip picks.
 
-from .augment import flip_depth, rotate_azimuth
-from .detect import METHODS, detect_picks
-from .hough import hough_picks
-from .impute import impute
-from .mask import DEFAULT_SENTINELS, mask_sentinels
-from .normalize import normalize_dynamic, normalize_static
-from .patches import PatchGrid, patch_grid, patch_labels
-from .preprocess import preprocess
-from .resample import resample_azimuth, resample_depth
-from .synth_patches import SyntheticPatches, synthesize_patches
+- ``preprocessing/``: sentinel masking, imputation, normalisation, resampling, the
+  detector's scale (``prepare_log``), augmentations, and cutting a log into patches.
+- ``models/``: the patch detectors, ``FractureDETR`` (NMS-free set prediction) and
+  ``DenseFractureDetector`` (per-row heatmap, then sinusoid NMS), with their backbone,
+  row features, sinusoid refinement, configurations, targets and losses.
+- ``training/``: the training loop, the training stream, validation and recorded runs.
+- ``picking/``: whole-log picking by a method: the classical Hough picker or a patch
+  detector.
+- ``plots`` and ``explain``: figures (they load matplotlib).
 
-_TORCH = {"ResNetBackbone": ".backbone", "CLASS_NAMES": ".config", "FractureDETRConfig": ".config",
-          "DenseFractureDetector": ".dense", "DenseDetectorConfig": ".dense_config",
-          "DenseLossWeights": ".dense_loss",
-          "LossWeights": ".loss", "FractureDETR": ".model", "TrainConfig": ".train", "train": ".train",
-          "train_step": ".train"}
+Public names load on first use, so ``import nmskit.borehole`` imports neither torch nor
+matplotlib.
+"""
+import lazy_loader as _lazy
 
-
-def __getattr__(name):
-    if name not in _TORCH:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(_TORCH[name], __name__)
-    # bind every name of that module now: importing ``.train`` also set the attribute
-    # ``train`` to the submodule, which the function of that name must replace
-    for other, source in _TORCH.items():
-        if source == _TORCH[name]:
-            globals()[other] = getattr(module, other)
-    return globals()[name]
-
-
-__all__ = ["CLASS_NAMES", "DEFAULT_SENTINELS", "DenseDetectorConfig", "DenseFractureDetector",
-           "DenseLossWeights", "FractureDETR", "FractureDETRConfig", "LossWeights", "METHODS",
-           "PatchGrid", "ResNetBackbone", "SyntheticPatches", "TrainConfig", "detect_picks", "flip_depth",
-           "hough_picks", "impute", "mask_sentinels", "normalize_dynamic", "normalize_static", "patch_grid",
-           "patch_labels", "preprocess", "resample_azimuth", "resample_depth", "rotate_azimuth",
-           "synthesize_patches", "train", "train_step"]
+__getattr__, __dir__, __all__ = _lazy.attach(__name__, submodules=["explain", "plots"], submod_attrs={
+    "preprocessing.augment": ["flip_depth", "rotate_azimuth"],
+    "preprocessing.impute": ["impute"],
+    "preprocessing.mask": ["DEFAULT_SENTINELS", "mask_sentinels"],
+    "preprocessing.normalize": ["normalize_dynamic", "normalize_static"],
+    "preprocessing.patches": ["PatchGrid", "patch_grid"],
+    "preprocessing.pipeline": ["preprocess"],
+    "preprocessing.resample": ["resample_azimuth", "resample_depth"],
+    "preprocessing.scale": ["ROWS_PER_DIAMETER", "prepare_log"],
+    "models.backbone": ["ResNetBackbone"],
+    "models.dense": ["DenseFractureDetector"],
+    "models.dense_config": ["DenseDetectorConfig"],
+    "models.dense_loss": ["DenseLossWeights"],
+    "models.detr": ["FractureDETR"],
+    "models.detr_config": ["FractureDETRConfig"],
+    "models.detr_loss": ["LossWeights"],
+    "models.targets": ["CLASS_NAMES"],
+    "training.loop": ["TrainConfig", "train", "train_step"],
+    "training.run": ["fit"],
+    "picking.detect": ["METHODS", "detect_picks"],
+    "picking.hough": ["hough_picks"],
+    "picking.patchwise": ["log_picks", "shipped_model"],
+})

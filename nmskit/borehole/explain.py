@@ -14,8 +14,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from .model import FractureDETR
-from .scale import ROWS_PER_DIAMETER
+from .models.detr import FractureDETR
+from .preprocessing.scale import ROWS_PER_DIAMETER
 
 BACKBONE_STRIDE = 16
 

@@ -29,9 +29,9 @@ def fractures_section(report: Report) -> None:
                                   title=f"48/19a-C2 {TOP:g}-{TOP + 8:g} ft: expert (magenta) and {method} (cyan) picks")
         report.figure(fig, f"well_picks_{method}.png",
                       f"Real-well interval with expert and {method} picks drawn as sinusoids.")
-    from ..borehole.log_detect import shipped_model
+    from ..borehole.picking.patchwise import shipped_model
     from ..borehole.explain import explain_patch
-    from ..borehole.scale import prepare_log
+    from ..borehole.preprocessing.scale import prepare_log
 
     model = shipped_model()
     patch = prepare_log(part).values[:model.config.patch_height]

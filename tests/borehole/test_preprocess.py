@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nmskit.borehole import (impute, mask_sentinels, normalize_dynamic, normalize_static, patch_grid, patch_labels,
+from nmskit.borehole import (impute, mask_sentinels, normalize_dynamic, normalize_static, patch_grid,
                              preprocess, resample_azimuth, resample_depth)
 from nmskit.data.borehole import BoreholeImage
 
@@ -124,8 +124,6 @@ def test_patches_cover_and_map_back():
     assert grid.owner(img.depths).tolist() == [0] * 700 + [1] * 600 + [2] * 700
     vals, mask = grid.take(img, [2])
     assert vals.shape == (1, 800, 360) and mask.all()
-    labels, cls = patch_labels(grid, [[100 + 0.025 * 650, 30, 40]], ["bed"])
-    assert [len(x) for x in labels] == [1, 1, 0] and labels[1][0, 0] == pytest.approx(50)
 
 
 def test_log_shorter_than_a_patch():
@@ -177,8 +175,8 @@ def test_augmentations_move_labels_with_the_image():
 
 def test_parallel_kernels_match_serial():
     """Logs of >= PARALLEL_PIXELS use the multi-threaded kernels; results are identical."""
-    from nmskit.borehole.impute import PARALLEL_PIXELS, _fill_rows_serial
-    from nmskit.borehole.normalize import _sliding_rank_serial, _valid_sample
+    from nmskit.borehole.preprocessing.impute import PARALLEL_PIXELS, _fill_rows_serial
+    from nmskit.borehole.preprocessing.normalize import _sliding_rank_serial, _valid_sample
 
     rows = PARALLEL_PIXELS // 64 + 7
     rng = np.random.default_rng(5)

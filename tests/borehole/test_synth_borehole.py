@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nmskit.borehole import mask_sentinels, preprocess, synthesize_patches
-from nmskit.borehole.hough import edge_map
+from nmskit.borehole import mask_sentinels, preprocess
+from nmskit.borehole.picking.hough import edge_map
 from nmskit.data import synthesize_borehole
 from nmskit.data.borehole import DeviationSurvey
 from nmskit.geometry import sinusoid_depths
@@ -64,12 +64,3 @@ def test_options_and_true_dips():
     with pytest.raises(ValueError, match="fracture_dip_range"):
         synthesize_borehole(100, fracture_dip_range=(0, 89))
 
-
-def test_patches_for_the_detector():
-    batch = synthesize_patches(3, seed=4)
-    assert batch.values.shape == (3, 800, 360) and batch.mask.shape == (3, 800, 360)
-    assert 0 <= batch.values.min() and batch.values.max() <= 1
-    again = synthesize_patches(2, seed=4)
-    np.testing.assert_array_equal(again.values, batch.values[:2])  # patch i depends only on (seed, i)
-    rows = (batch.picks[0].depth - batch.tops[0]) / batch.steps[0]
-    assert np.all((rows >= 0) & (rows <= 799))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evaluate.picks import evaluate_picks
-from .log_detect import log_picks
+from ...evaluate.picks import evaluate_picks
+from ..picking.patchwise import log_picks
 from .stream import synthetic_patch
 
 TOLERANCES_CM = (3.0, 5.0, 8.0)
@@ -37,7 +37,7 @@ def synthetic_scores(model, patches: list, **predict_options) -> dict:
     Args:
         model: the detector (any patch detector).
         patches: ``(values [H, W], labels [N, 3], classes [N], step_ft)`` tuples as from
-            :func:`nmskit.borehole.stream.synthetic_patch`.
+            :func:`nmskit.borehole.training.stream.synthetic_patch`.
         predict_options: passed to ``model.predict`` (its defaults otherwise).
 
     Returns:

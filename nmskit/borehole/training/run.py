@@ -20,15 +20,15 @@ from pathlib import Path
 
 import torch
 
-from ..data.borehole.wells import load_well
-from .checkpoint import read
-from .config import FractureDETRConfig
-from .dense import DenseFractureDetector
-from .dense_config import DenseDetectorConfig
-from .loss import LossWeights
-from .model import FractureDETR
+from ...data.borehole.wells import load_well
+from ...nn.checkpoint import read
+from ..models.detr_config import FractureDETRConfig
+from ..models.dense import DenseFractureDetector
+from ..models.dense_config import DenseDetectorConfig
+from ..models.detr_loss import LossWeights
+from ..models.detr import FractureDETR
 from .stream import TrainingStream
-from .train import TrainConfig, train
+from .loop import TrainConfig, train
 from .validation import PickValidator
 
 TRAIN_INTERVAL = (13375.0, 13405.0)

@@ -2,14 +2,14 @@
 
 Each batch mixes synthetic patches (:func:`nmskit.data.synth_borehole.synthesize_borehole`,
 three tools, random hole diameters) with optional crops of one real labelled log. Every
-patch goes through :func:`nmskit.borehole.scale.prepare_log`, the preparation ``detect``
+patch goes through :func:`nmskit.borehole.preprocessing.scale.prepare_log`, the preparation ``detect``
 applies, so train and test patches share one scale. The batch of step ``s`` is a pure
 function of ``(seed, s)``: a resumed run sees the batches it would have seen.
 
 Synthetic logs are costly to render on a CPU, so each one is drawn from a sliding window
 of the most recent ``window`` logs and used about ``reuse`` times, each time under a fresh
 random azimuth rotation and depth flip (both move the labels exactly, see
-:mod:`nmskit.borehole.augment`). Real crops also get contrast, noise and gap-masking
+:mod:`nmskit.borehole.preprocessing.augment`). Real crops also get contrast, noise and gap-masking
 augmentations.
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from ..data.borehole.image import BoreholeImage
-from ..data.borehole.picks import PickTable
-from ..data.synth_borehole import TOOLS, synthesize_borehole
-from .augment import flip_depth, rotate_azimuth
-from .scale import ROWS_PER_DIAMETER, prepare_log
+from ...data.borehole.image import BoreholeImage
+from ...data.borehole.picks import PickTable
+from ...data.synth_borehole import TOOLS, synthesize_borehole
+from ..preprocessing.augment import flip_depth, rotate_azimuth
+from ..preprocessing.scale import ROWS_PER_DIAMETER, prepare_log
 
 CLASS_INDEX = {"fracture": 0, "bed": 1, "unknown": 0}
 DIAMETER_RANGE_IN = (6.0, 12.25)  # gauge hole diameters of the synthetic logs

@@ -23,13 +23,13 @@ import numpy as np
 from numba import njit
 from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter1d
 
-from .._checks import check_positive
-from ..data.borehole.image import BoreholeImage
-from ..data.borehole.picks import PickTable
-from ..geometry.sinusoid import fit_sinusoid
-from ..geometry.units import length_factor
-from ..suppress.sinusoid import sinusoid_nms
-from .preprocess import preprocess
+from ..._checks import check_positive
+from ...data.borehole.image import BoreholeImage
+from ...data.borehole.picks import PickTable
+from ...geometry.sinusoid import fit_sinusoid
+from ...geometry.units import length_factor
+from ...suppress.sinusoid import sinusoid_nms
+from ..preprocessing.pipeline import preprocess
 
 _RAD = np.pi / 180
 

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .._checks import check_count, check_positive_int
+from ..._checks import check_count, check_positive_int
 from .backbone import CircularConv2d
 
 

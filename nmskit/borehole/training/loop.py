@@ -23,8 +23,8 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoint
-from .detector import PatchDetector
+from ...nn import checkpoint
+from ..models.patch_detector import PatchDetector
 
 
 @dataclass(frozen=True)

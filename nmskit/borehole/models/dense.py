@@ -23,16 +23,15 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .._checks import check_real
-from ..suppress.sinusoid import sinusoid_nms
+from ..._checks import check_real
+from ...suppress.sinusoid import sinusoid_nms
+from ..preprocessing.scale import ROWS_PER_DIAMETER
 from .backbone import ResNetBackbone
-from .config import CLASS_NAMES
 from .dense_config import DenseDetectorConfig
 from .dense_loss import DenseLossWeights, dense_loss
-from .detector import PatchDetector
-from .loss import azimuth_degrees, encode_targets
+from .patch_detector import PatchDetector
 from .rows import RowPyramid
-from .scale import ROWS_PER_DIAMETER
+from .targets import CLASS_NAMES, azimuth_degrees, encode_targets
 
 PRIOR = 0.1  # initial heatmap probability (CenterNet's bias of -2.19)
 MAX_DIP = 89.9  # degrees; a dip of 90 has no finite sinusoid
@@ -100,7 +99,7 @@ class DenseFractureDetector(PatchDetector):
             patches: ``[B, 1, patch_height, patch_width]``.
             targets: ``B`` dicts with ``labels`` (0 fracture, 1 bed), ``depth`` (row / patch
                 height), ``dip`` and ``azimuth`` (degrees), each ``[T_b]``; see
-                ``loss.encode_targets``.
+                ``targets.encode_targets``.
 
         Returns:
             ``{"loss", "heatmap", "offset", "dip", "azimuth"}`` (scalar tensors); see

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .._checks import check_positive
-from ..data.borehole.image import BoreholeImage
-from ..geometry.units import length_factor
+from ..._checks import check_positive
+from ...data.borehole.image import BoreholeImage
+from ...geometry.units import length_factor
 from .impute import PARALLEL_PIXELS
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ..data.borehole.image import BoreholeImage
+from ...data.borehole.image import BoreholeImage
 
 #: images at least this large use the multi-threaded kernels (thread start-up costs more
 #: than it saves on a single patch)

@@ -4,11 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .._checks import check_count, check_positive_int, config_from_dict
-from .scale import ROWS_PER_DIAMETER
-
-CLASS_NAMES = ("fracture", "bed")
-
+from ..._checks import check_count, check_positive_int, config_from_dict
+from ..preprocessing.scale import ROWS_PER_DIAMETER
 
 def check_backbone_fields(cfg) -> None:
     """The checks shared by every detector config on the ResNet backbone: ``backbone_depth``,

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import checkpoint
+from ...nn import checkpoint
 
 
 class PatchDetector(nn.Module):

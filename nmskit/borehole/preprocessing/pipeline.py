@@ -1,7 +1,7 @@
 """The standard preparation of a log for viewing, picking and the detector."""
 from __future__ import annotations
 
-from ..data.borehole.image import BoreholeImage
+from ...data.borehole.image import BoreholeImage
 from .impute import impute
 from .mask import DEFAULT_SENTINELS, mask_sentinels
 from .normalize import normalize_dynamic, normalize_static

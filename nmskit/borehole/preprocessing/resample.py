@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_positive
-from ..data.borehole.image import BoreholeImage, column_azimuths
-from ..geometry.units import length_factor
+from ..._checks import check_positive
+from ...data.borehole.image import BoreholeImage, column_azimuths
+from ...geometry.units import length_factor
 
 
 def _blend(values, mask, i0, i1, t, axis):

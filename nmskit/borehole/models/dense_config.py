@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .._checks import check_positive_int, config_from_dict
-from .config import check_backbone_fields
+from ..._checks import check_positive_int, config_from_dict
+from .detr_config import check_backbone_fields
 
 
 @dataclass(frozen=True)

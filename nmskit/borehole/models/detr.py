@@ -16,14 +16,15 @@ import math
 import torch
 from torch import nn
 
-from .._checks import check_real
-from ..setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
+from ..._checks import check_real
+from ...setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
 from .backbone import ResNetBackbone
-from .config import CLASS_NAMES, FractureDETRConfig
-from .detector import PatchDetector
-from .loss import LossWeights, azimuth_degrees, build_criterion, encode_targets
+from .detr_config import FractureDETRConfig
+from .patch_detector import PatchDetector
+from .detr_loss import LossWeights, build_criterion
 from .refine import SinusoidRefiner, sinusoid_strips
 from .rows import RowPyramid
+from .targets import CLASS_NAMES, azimuth_degrees, encode_targets
 
 MAX_DIP = 87.0  # degrees; caps the amplitude a refinement pass starts from
 

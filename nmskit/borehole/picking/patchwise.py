@@ -1,10 +1,10 @@
 """Whole-log picking with a patch detector: prepare, cut, predict, own, map back.
 
-Any :class:`nmskit.borehole.detector.PatchDetector` works: ``FractureDETR`` (per-query
+Any :class:`nmskit.borehole.models.patch_detector.PatchDetector` works: ``FractureDETR`` (per-query
 threshold, nothing compared across queries) or ``DenseFractureDetector`` (threshold, then
 sinusoid NMS inside each patch).
 
-1. The log is prepared once at the detector's scale (:func:`nmskit.borehole.scale.prepare_log`).
+1. The log is prepared once at the detector's scale (:func:`nmskit.borehole.preprocessing.scale.prepare_log`).
 2. It is cut into 800-row patches overlapping by ``overlap`` rows (:func:`patch_grid`).
 3. Every patch is predicted on its own with the model's ``predict``.
 4. Each pick is kept by exactly one patch: the one whose *core* contains its centre depth
@@ -27,14 +27,14 @@ from importlib import resources
 import numpy as np
 import torch
 
-from ..data.borehole.image import BoreholeImage
-from ..data.borehole.picks import PickTable
-from .config import CLASS_NAMES
-from .dense import DenseFractureDetector
-from .detector import PatchDetector
-from .model import FractureDETR
-from .patches import patch_grid
-from .scale import prepare_log
+from ...data.borehole.image import BoreholeImage
+from ...data.borehole.picks import PickTable
+from ..models.targets import CLASS_NAMES
+from ..models.dense import DenseFractureDetector
+from ..models.patch_detector import PatchDetector
+from ..models.detr import FractureDETR
+from ..preprocessing.patches import patch_grid
+from ..preprocessing.scale import prepare_log
 
 SHIPPED = {"detr": (FractureDETR, "fracture_detr.safetensors"),
            "dense": (DenseFractureDetector, "fracture_dense.safetensors")}

@@ -7,10 +7,10 @@ import warnings
 
 import numpy as np
 
-from ..data.borehole.image import BoreholeImage
-from ..data.borehole.picks import PickTable
+from ...data.borehole.image import BoreholeImage
+from ...data.borehole.picks import PickTable
 from .hough import hough_picks
-from .mask import DEFAULT_SENTINELS, mask_sentinels
+from ..preprocessing.mask import DEFAULT_SENTINELS, mask_sentinels
 
 METHODS = ("hough", "detr", "dense")
 
@@ -20,9 +20,9 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
 
     Args:
         image: the log as read (sentinels, gaps and all).
-        method: ``"hough"`` (:func:`nmskit.borehole.hough.hough_picks`, the better picker
+        method: ``"hough"`` (:func:`nmskit.borehole.picking.hough.hough_picks`, the better picker
             on the real well so far), ``"detr"`` or ``"dense"``
-            (:func:`nmskit.borehole.log_detect.log_picks` with that shipped detector).
+            (:func:`nmskit.borehole.picking.patchwise.log_picks` with that shipped detector).
         sentinels: values that mean "absent".
         options: passed to the method.
 
@@ -37,7 +37,7 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
                       f"{image.depth_unit}, all null or sentinel): no picks", stacklevel=2)
         return PickTable.from_arrays(np.zeros((0, 3)), depth_unit=image.depth_unit)
     if method != "hough":
-        from .log_detect import log_picks  # loads torch
+        from .patchwise import log_picks  # loads torch
 
         return log_picks(image, method, **options)
     return hough_picks(image, **options)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.borehole.image import BoreholeImage
+from ...data.borehole.image import BoreholeImage
 
 
 @dataclass(frozen=True)
@@ -112,27 +112,3 @@ def patch_grid(image: BoreholeImage, height: int = 800, overlap: int = 200, pad:
     cuts = (starts[1:] + ends[:-1]) // 2
     core = np.stack([np.concatenate([[0], cuts]), np.concatenate([cuts, [n]])], 1).astype(np.int64)
     return PatchGrid(starts=starts, height=int(height), n_rows=n, depths=image.depths, core=core)
-
-
-def patch_labels(grid: PatchGrid, picks, classes=None):
-    """Picks -> per-patch labels in patch coordinates.
-
-    Args:
-        grid: the patch plan.
-        picks: ``[N, 3]`` (depth, apparent dip, apparent azimuth) in the log's depth unit.
-        classes: optional ``[N]`` labels carried along.
-
-    Returns:
-        A list of P arrays ``[n_p, 3]`` (fractional centre row inside the patch, dip,
-        azimuth) for the picks whose centre lies in the patch, and (if ``classes`` was
-        given) a list of P arrays of their classes.
-    """
-    p = np.asarray(picks, np.float64).reshape(-1, 3)
-    rows, cls = [], []
-    for k in range(len(grid)):
-        r = grid.depth_to_row(k, p[:, 0])
-        inside = (r >= 0) & (r <= grid.height - 1)
-        rows.append(np.stack([r[inside], p[inside, 1], p[inside, 2]], -1))
-        if classes is not None:
-            cls.append(np.asarray(classes)[inside])
-    return (rows, cls) if classes is not None else rows

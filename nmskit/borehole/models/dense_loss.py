@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ..setpred import l1_loss, l2_loss
+from ...setpred import l1_loss, l2_loss
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class DenseLossWeights:
 
 
 def pick_cells(encoded: list[dict], cells: int) -> dict:
-    """Encoded targets (see ``loss.encode_targets``) -> the picks of the whole batch.
+    """Encoded targets (see ``targets.encode_targets``) -> the picks of the whole batch.
 
     Returns:
         ``batch``, ``label``, ``cell`` ``[T]`` int64; ``offset``, ``dip`` ``[T]``;
@@ -72,7 +72,7 @@ def dense_loss(out: dict, encoded: list[dict], weights: DenseLossWeights = Dense
     Args:
         out: ``logits [B, C, N]``, ``offset [B, N]`` in [0, 1], ``dip [B, N]`` (dip / 90),
             ``azimuth [B, N, 2]`` (cos, sin).
-        encoded: ``B`` target dicts from ``loss.encode_targets``.
+        encoded: ``B`` target dicts from ``targets.encode_targets``.
 
     Returns:
         ``{"loss": weighted total, "heatmap", "offset", "dip", "azimuth"}`` (scalar tensors).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ..data.borehole.image import BoreholeImage
+from ...data.borehole.image import BoreholeImage
 from .impute import PARALLEL_PIXELS
 
 #: the usual absent-value markers of image logs (LAS and DLIS null, exported -9999)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.borehole.image import BoreholeImage
-from .preprocess import preprocess
+from ...data.borehole.image import BoreholeImage
+from .pipeline import preprocess
 
 ROWS_PER_DIAMETER = 8.5 / 0.3
 WIDTH = 360
