@@ -9,7 +9,7 @@ def test_convert_round_trips():
     rng = np.random.default_rng(0)
     b = np.sort(rng.uniform(0, 100, (50, 2, 2)), axis=1).transpose(0, 2, 1).reshape(50, 4)[:, [0, 1, 2, 3]]
     b = np.c_[np.minimum(b[:, 0], b[:, 2]), np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 0], b[:, 2]), np.maximum(b[:, 1], b[:, 3])]
-    for fmt in ("yxyx", "cxcywh"):
+    for fmt in ("yxyx", "cxcywh", "xywh"):
         np.testing.assert_allclose(box_convert(box_convert(b, "xyxy", fmt), fmt, "xyxy"), b, atol=1e-12)
     np.testing.assert_array_equal(box_convert(b, "xyxy", "yxyx"), b[:, [1, 0, 3, 2]])
     c = box_convert(b, "xyxy", "cxcywh")
@@ -37,7 +37,7 @@ def test_iou_formats_agree():
     a = np.array([[1.0, 2, 5, 7]])
     b = np.array([[2.0, 1, 6, 4]])
     ref = box_iou(a, b)
-    for fmt in ("yxyx", "cxcywh"):
+    for fmt in ("yxyx", "cxcywh", "xywh"):
         assert box_iou(box_convert(a, "xyxy", fmt), box_convert(b, "xyxy", fmt), box_format=fmt) == pytest.approx(ref)
 
 
@@ -49,4 +49,4 @@ def test_iou_bad_input(bad):
 
 def test_convert_bad_format():
     with pytest.raises(ValueError, match="in_fmt"):
-        box_convert(np.zeros((1, 4)), "xywh", "xyxy")
+        box_convert(np.zeros((1, 4)), "xwyh", "xyxy")

@@ -32,6 +32,15 @@ def test_nms_equals_opencv(t):
 
 
 @pytest.mark.parametrize("t", [0.3, 0.5, 0.7])
+def test_nms_on_opencv_rectangles_equals_opencv(t):
+    """box_format="xywh" takes OpenCV's (x, y, w, h) rectangles as they are."""
+    for name, b, s in _inputs():
+        rects = xywh(b)
+        ref = np.asarray(cv2.dnn.NMSBoxes(rects, s, 0.0, t), dtype=np.int64).ravel()
+        np.testing.assert_array_equal(nmskit.nms(rects, s, t, box_format="xywh"), ref, err_msg=name)
+
+
+@pytest.mark.parametrize("t", [0.3, 0.5, 0.7])
 def test_nms_equals_tensorflow(tf, t):
     for name, b, s in _inputs():
         if name == "large":  # TF computes IoU in float32: 3e6 cannot hold these boxes exactly

@@ -4,6 +4,7 @@ Formats (last axis of length 4):
   ``xyxy``   (x1, y1, x2, y2), corners; the default.
   ``yxyx``   (y1, x1, y2, x2), TensorFlow's order.
   ``cxcywh`` (cx, cy, w, h), centre and size.
+  ``xywh``   (x, y, w, h), top-left corner and size (OpenCV's rectangles, COCO's bbox).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 from .._arrays import is_tensor, like, namespace
 from .._checks import as_float_array, check_choice, check_finite
 
-BOX_FORMATS = ("xyxy", "yxyx", "cxcywh")
+BOX_FORMATS = ("xyxy", "yxyx", "cxcywh", "xywh")
 
 
 def _to_xyxy(b, fmt: str, xp):
@@ -21,6 +22,8 @@ def _to_xyxy(b, fmt: str, xp):
         return b
     if fmt == "yxyx":
         return xp.stack([b[..., 1], b[..., 0], b[..., 3], b[..., 2]], -1)
+    if fmt == "xywh":
+        return xp.stack([b[..., 0], b[..., 1], b[..., 0] + b[..., 2], b[..., 1] + b[..., 3]], -1)
     half_w, half_h = b[..., 2] / 2, b[..., 3] / 2
     return xp.stack([b[..., 0] - half_w, b[..., 1] - half_h, b[..., 0] + half_w, b[..., 1] + half_h], -1)
 
@@ -31,6 +34,8 @@ def _from_xyxy(b, fmt: str, xp):
         return b
     if fmt == "yxyx":
         return xp.stack([b[..., 1], b[..., 0], b[..., 3], b[..., 2]], -1)
+    if fmt == "xywh":
+        return xp.stack([b[..., 0], b[..., 1], b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
     return xp.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
 
 
@@ -39,7 +44,7 @@ def box_convert(boxes, in_fmt: str, out_fmt: str):
 
     Args:
         boxes: ``[..., 4]`` NumPy array or torch tensor.
-        in_fmt, out_fmt: one of ``"xyxy"``, ``"yxyx"``, ``"cxcywh"``.
+        in_fmt, out_fmt: one of ``"xyxy"``, ``"yxyx"``, ``"cxcywh"``, ``"xywh"``.
 
     Returns:
         ``[..., 4]`` of the same kind (a tensor stays on its device and keeps autograd).
@@ -109,14 +114,20 @@ def box_iou(a, b, box_format: str = "xyxy"):
                 check_finite(arr.detach().cpu().double().numpy(), name)
         fa = _to_xyxy(a if a.is_floating_point() else a.double(), box_format, torch)
         fb = _to_xyxy(b.to(fa), box_format, torch)
-        return _iou_matrix(fa, fb, torch)
+        return overlap_matrix(fa, fb, torch)
     fa = prepare_boxes(a, "a", box_format, canonicalize=True)
     fb = prepare_boxes(b, "b", box_format, canonicalize=True)
-    return like(_iou_matrix(fa, fb, np), a)
+    return like(overlap_matrix(fa, fb, np), a)
 
 
-def _iou_matrix(a, b, xp):
-    """Dense ``[N, M]`` IoU of xyxy boxes (callers keep N*M small)."""
+def overlap_matrix(a, b, xp, metric: str = "iou"):
+    """Dense ``[N, M]`` overlap of xyxy boxes ``a [N, 4]`` and ``b [M, 4]`` (callers keep
+    N*M small), in the namespace ``xp`` (``numpy`` or ``torch``).
+
+    ``metric="iou"``: intersection over union. ``metric="diou"``: IoU minus the squared
+    centre distance over the squared diagonal of the smallest enclosing box (Zheng et al.
+    2020). A pair in which either box has zero area has overlap 0 under both.
+    """
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     iw = xp.clip(xp.minimum(a[:, None, 2], b[None, :, 2]) - xp.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
@@ -124,4 +135,11 @@ def _iou_matrix(a, b, xp):
     inter = iw * ih
     union = area_a[:, None] + area_b[None, :] - inter
     positive = (area_a[:, None] > 0) & (area_b[None, :] > 0)
-    return xp.where(positive, inter / xp.where(positive, union, 1), 0 * inter)
+    value = inter / xp.where(positive, union, 1)
+    if metric == "diou":
+        dx = (a[:, None, 0] + a[:, None, 2]) - (b[None, :, 0] + b[None, :, 2])
+        dy = (a[:, None, 1] + a[:, None, 3]) - (b[None, :, 1] + b[None, :, 3])
+        cw = xp.maximum(a[:, None, 2], b[None, :, 2]) - xp.minimum(a[:, None, 0], b[None, :, 0])
+        ch = xp.maximum(a[:, None, 3], b[None, :, 3]) - xp.minimum(a[:, None, 1], b[None, :, 1])
+        value = value - (dx * dx + dy * dy) / xp.where(positive, 4 * (cw * cw + ch * ch), 1)
+    return xp.where(positive, value, 0 * inter)

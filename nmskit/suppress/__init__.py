@@ -1,4 +1,5 @@
-"""Heuristic suppression: greedy, class-aware, soft and combined NMS on 2-D boxes; greedy
+"""Heuristic suppression: greedy, class-aware, soft, combined, Fast, Cluster and Matrix NMS
+on 2-D boxes; NMS over a given overlap matrix; ensemble fusion (WBF, NMW); greedy
 NMS on borehole sinusoids; circle,
 soft circle and rotated NMS in the ground plane; CenterPoint's nuScenes post-processing;
 fixed-shape batched NMS in torch (imported on first use, so NumPy users never load torch)."""
@@ -6,8 +7,12 @@ import importlib
 
 from .centerpoint import CENTERPOINT_HEADS, CENTERPOINT_MIN_RADIUS, centerpoint_nms
 from .circle import circle_nms, soft_circle_nms
+from .cluster import cluster_nms, fast_nms
 from .combined import combined_nms
+from .fusion import non_maximum_weighted, weighted_boxes_fusion
+from .matrix import matrix_nms
 from .nms import batched_nms, nms
+from .overlaps import nms_overlaps
 from .rotated import rotated_nms
 from .sinusoid import sinusoid_nms
 from .soft import soft_nms
@@ -23,5 +28,6 @@ def __getattr__(name):
 
 
 __all__ = ["CENTERPOINT_HEADS", "CENTERPOINT_MIN_RADIUS", "batched_nms", "centerpoint_nms", "circle_nms",
-           "combined_nms", "generate_detections", "nms", "padded_nms", "propose_rois", "rotated_nms",
-           "sinusoid_nms", "soft_circle_nms", "soft_nms", "sorted_nms_padded"]
+           "cluster_nms", "combined_nms", "fast_nms", "generate_detections", "matrix_nms", "nms", "nms_overlaps",
+           "non_maximum_weighted", "padded_nms", "propose_rois", "rotated_nms", "sinusoid_nms", "soft_circle_nms",
+           "soft_nms", "sorted_nms_padded", "weighted_boxes_fusion"]

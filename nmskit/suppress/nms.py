@@ -23,7 +23,7 @@ def nms(boxes, scores, iou_threshold=0.5, *, box_format="xyxy", score_threshold=
     ``inclusive=True`` gives the IoU >= t rule of tensorflow/models' padded NMS.
 
     Args:
-        boxes: ``[N, 4]`` in ``box_format`` (``xyxy``, ``yxyx`` or ``cxcywh``); any real dtype.
+        boxes: ``[N, 4]`` in ``box_format`` (``xyxy``, ``yxyx``, ``cxcywh`` or ``xywh``); any real dtype.
         scores: ``[N]``.
         iou_threshold: in [0, 1].
         score_threshold: boxes with score <= this are dropped first.

@@ -173,7 +173,7 @@ def padded_nms(boxes, scores, max_output_size, iou_threshold=0.5, score_threshol
     (float32 unless the boxes are float64).
 
     Args:
-        boxes: ``[B, N, 4]`` in ``box_format`` (``xyxy``, ``yxyx`` or ``cxcywh``).
+        boxes: ``[B, N, 4]`` in ``box_format`` (``xyxy``, ``yxyx``, ``cxcywh`` or ``xywh``).
         scores: ``[B, N]``.
         max_output_size: M, output slots per item (>= 0).
         iou_threshold: in [0, 1].
