@@ -10,6 +10,7 @@ import importlib
 
 BENCHMARKS = {
     "nms": "nmskit.bench.nms",
+    "fusion": "nmskit.bench.fusion",
     "padded": "nmskit.bench.padded",
     "eval": "nmskit.bench.eval",
     "bev": "nmskit.bench.bev",

@@ -34,3 +34,34 @@ def format_table(header, rows) -> str:
     line = lambda r: "| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |"
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(cells[0]), sep] + [line(r) for r in cells[1:]])
+
+
+def interleaved_medians(fns, repeats: int = 5, warmup: int = 1, budget: float = 30.0) -> list[float]:
+    """Median wall time of each callable in ``fns``, timed in alternation (one call of each
+    per round), so that a change in the machine's load hits every contender alike.
+
+    Stops early (after at least one round) once ``budget`` seconds have been spent.
+    """
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
+    spent = 0.0
+    for _ in range(max(1, repeats)):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t0
+            times[k].append(dt)
+            spent += dt
+        if spent > budget:
+            break
+    return [float(np.median(t)) for t in times]
+
+
+def load_note() -> str:
+    """The machine's load averages and core count, to print beside a table."""
+    import os
+
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
