@@ -58,7 +58,7 @@ def test_zero_area_boxes_never_suppress_nor_are_suppressed():
     (lambda: nmskit.nms(B, S, -0.1), r"iou_threshold must lie in \[0, 1\]"),
     (lambda: nmskit.nms(B, S, float("nan")), r"iou_threshold must be a finite number"),
     (lambda: nmskit.nms(B, S, max_output=-1), r"max_output must be >= 0"),
-    (lambda: nmskit.nms(B, S, box_format="xywh"), r"box_format must be one of"),
+    (lambda: nmskit.nms(B, S, box_format="xwyh"), r"box_format must be one of"),
     (lambda: nmskit.nms(B.astype(str), S), r"boxes must be a real numeric array"),
     (lambda: nmskit.batched_nms(B, S, np.zeros(2, int)), r"labels must have shape \[3\]"),
     (lambda: nmskit.batched_nms(B, S, np.array([0.5, 1, 2])), r"labels must hold integer class ids"),
