@@ -23,11 +23,16 @@ def refine(model, packed) -> np.ndarray:
     The logit and sigmoid are taken in float64 from the float64 input scores, so a zero
     ``delta`` returns the input scores to within float64 rounding (scores are clamped to
     [1e-6, 1 - 1e-6] first).
+
+    Each frame goes through the model on its own: padding frames to a common length
+    changes the float32 rounding of attention, and a frame's scores must not depend on
+    which other frames share the call (a file and its shards give the same bytes).
     """
     if len(packed.raw) == 0:
         return np.zeros(0)
     with torch.inference_mode():
-        delta = model(packed).double().numpy()
+        delta = np.concatenate([model(packed.frame(f)).double().numpy()
+                                for f in range(packed.num_frames) if packed.counts[f]])
     s = np.clip(packed.score, SCORE_EPS, 1 - SCORE_EPS)
     return 1.0 / (1.0 + np.exp(-(np.log(s) - np.log1p(-s) + delta)))
 
