@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .batch.jobs import LEARNED
+
 
 def _bench(args) -> int:
     from .bench import run_benchmark
@@ -22,45 +24,46 @@ def _demo(args) -> int:
     return 0
 
 
-LEARNED = ("d2d", "gossip", "gcn", "setpred")
-
-
 def _suppress(args) -> int:
-    from .data import read_nuscenes_results, write_nuscenes_results
+    from .batch import SuppressJob
 
-    dets, meta = read_nuscenes_results(args.inp, max_boxes_per_sample=None)
-    if args.method in LEARNED:
-        kept = _rescore_select(dets, args)
-    else:
-        if args.weights or args.gt:
-            raise ValueError(f"--weights and --gt apply to the learned methods {LEARNED}, not {args.method!r}")
-        kept = _heuristic(dets, args)
-    write_nuscenes_results(kept, args.out, meta)
-    print(f"{args.method}: kept {len(kept)} of {len(dets)} boxes over "
-          f"{len(dets.sample_tokens)} samples -> {args.out}")
-    return 0
+    options = {}
+    if args.method not in LEARNED:
+        options = {"score_threshold": args.score_threshold, "post_max_size": args.post_max_size,
+                   "iou_threshold": args.iou_threshold}
+        options.update({k: getattr(args, k) for k in ("min_radius", "sigma") if getattr(args, k) is not None})
+    job = SuppressJob(args.method, options, weights=args.weights, top_k=args.top_k, gt=args.gt)
+    return _run(job, args.inp, args)[0]
 
 
-def _rescore_select(dets, args):
-    from .data import read_nuscenes_gt
-    from .learned import Rescorer, SetPredictor, with_ego
+def _run(job, inputs: list, args) -> tuple[int, object]:
+    """One input: the command as it always was (``--out`` is the output file). Many inputs
+    (repeated, a glob or an @manifest): one output each under the folder ``--out``.
+    Returns the exit status and, for one input, its result."""
+    from .batch import expand_inputs, is_many, run_batch
 
-    dets = with_ego(dets, read_nuscenes_gt(args.gt) if args.gt else None)
-    if args.method == "setpred":
-        return SetPredictor.load(args.weights or args.method).predict(dets, args.top_k)
-    return Rescorer.load(args.weights or args.method).suppress(dets, args.top_k)
+    if not is_many(inputs):
+        given = [f"--{k}" for k in ("engine", "workers", "address", "resume") if getattr(args, k)]
+        if given:
+            raise ValueError(f"{', '.join(given)} apply to many inputs (repeat the input option, give a glob "
+                             "or an @manifest); with one input, --out is the output file")
+        result, note = job.run(inputs[0], args.out)
+        print(f"{note} -> {args.out}")
+        return 0, result
+    summary = run_batch(job, expand_inputs(inputs), args.out, engine=args.engine or "local", workers=args.workers,
+                        address=args.address, resume=args.resume)
+    for line in summary.error_lines():
+        print(f"nmskit: error: {line}", file=sys.stderr)
+    print(f"{summary.counts()} -> {args.out}")
+    return summary.exit_status, None
 
 
-def _heuristic(dets, args):
-    from .suppress import centerpoint_nms
-
-    options = {"score_threshold": args.score_threshold, "post_max_size": args.post_max_size,
-               "iou_threshold": args.iou_threshold}
-    if args.min_radius is not None:
-        options["min_radius"] = args.min_radius
-    if args.sigma is not None:
-        options["sigma"] = args.sigma
-    return centerpoint_nms(dets, args.method, **options)
+def _add_batch_options(p) -> None:
+    p.add_argument("--engine", choices=("local", "ray"),
+                   help="many inputs: a local process pool (default) or Ray (pip install 'nmskit[ray]')")
+    p.add_argument("--workers", type=int, help="many inputs: worker processes or Ray actors (default: one per CPU)")
+    p.add_argument("--address", help="--engine ray: a running cluster (e.g. auto); default: start a local one")
+    p.add_argument("--resume", action="store_true", help="many inputs: skip inputs whose output is complete")
 
 
 def _rescore_train(args) -> int:
@@ -82,16 +85,41 @@ def _rescore_train(args) -> int:
 
 
 def _evaluate_nuscenes(args) -> int:
+    from .batch import EvaluateJob, is_many
     from .data import read_nuscenes_gt, read_nuscenes_results
     from .evaluate import nuscenes_detection
 
-    pred, _ = read_nuscenes_results(args.pred)
+    if is_many(args.pred):
+        if args.json or args.plots or not args.out:
+            raise ValueError("many --pred files write one metrics JSON each into the folder --out "
+                             "(--json and --plots take one --pred)")
+        return _run(EvaluateJob(args.gt), args.pred, args)[0]
+    if args.out:
+        raise ValueError("--out is the folder for many --pred files; with one, use --json")
+    pred, _ = read_nuscenes_results(args.pred[0])
     result = nuscenes_detection(pred, read_nuscenes_gt(args.gt))
     print(result.format_tables())
     if args.json:
         result.write_json(args.json)
     if args.plots:
         result.plot_pr_curves(args.plots)
+    return 0
+
+
+def _shard_split(args) -> int:
+    from .data.nuscenes_shards import split_results
+
+    paths = split_results(args.inp, args.out, args.shards)
+    print(f"{len(paths)} shards -> {args.out}")
+    return 0
+
+
+def _shard_merge(args) -> int:
+    from .batch import expand_inputs
+    from .data.nuscenes_shards import merge_results
+
+    samples = merge_results(expand_inputs(args.inp, "--in"), args.out)
+    print(f"{samples} samples -> {args.out}")
     return 0
 
 
@@ -137,16 +165,17 @@ def _pair(text: str, name: str) -> tuple[float, float]:
 
 
 def _fractures_detect(args) -> int:
-    from .borehole import detect_picks
-    from .data.borehole import write_picks
+    from .batch import PickJob, is_many
+    from .data.borehole import read_borehole
 
-    image = _read_log(args)
-    picks = detect_picks(image, method=args.method)
-    write_picks(picks, args.out)
-    print(f"{len(picks)} picks -> {args.out}")
+    deviation = _pair(args.deviation, "--deviation") if args.deviation else None
+    job = PickJob(args.method, args.diameter, deviation)
+    if args.plot and is_many(args.log):
+        raise ValueError("--plot takes one --log")
+    status, picks = _run(job, args.log, args)
     if args.plot:
-        _save_plot(image, picks, None, args.plot)
-    return 0
+        _save_plot(read_borehole(args.log[0], **job.read_options()), picks, None, args.plot)
+    return status
 
 
 def _fractures_plot(args) -> int:
@@ -222,14 +251,16 @@ def _add_fractures(sub) -> None:
     log_help = "image log: .csv/.csv.gz (long layout), .las, .dlis or .npz"
 
     p = cmds.add_parser("detect", help="pick sinusoids on a log and write picks.csv")
-    p.add_argument("--log", required=True, help=log_help)
-    p.add_argument("--out", required=True, help="picks CSV to write")
+    p.add_argument("--log", required=True, action="append",
+                   help=log_help + "; repeat it, or give a glob or @manifest, for many logs")
+    p.add_argument("--out", required=True, help="picks CSV to write (many logs: a folder, one <log>.picks.csv each)")
     p.add_argument("--method", choices=METHODS, default="hough",
                    help="picker: hough (default; the better one on the real well so far), detr or dense "
                         "(shipped weights; dense = per-row detector + sinusoid NMS)")
     p.add_argument("--diameter", help="hole diameter such as 8.5in (when the log does not carry it)")
     p.add_argument("--deviation", help="hole inclination and azimuth 'INC,AZ' (degrees) to fill true dips")
     p.add_argument("--plot", help="also write a figure of the log with the picks")
+    _add_batch_options(p)
     p.set_defaults(func=_fractures_detect)
 
     p = cmds.add_parser("plot", help="draw a log interval with picks as sinusoids and a tadpole plot")
@@ -326,8 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True, choices=["circle", "soft-circle", "rotated", *LEARNED],
                    help="heuristic NMS, a learned rescorer that keeps the --top-k best per sample, or the "
                         "NMS-free set predictor (setpred), which outputs up to --top-k boxes per sample")
-    p.add_argument("--in", dest="inp", required=True, help="pre-NMS results JSON")
-    p.add_argument("--out", required=True, help="post-NMS results JSON to write")
+    p.add_argument("--in", dest="inp", required=True, action="append",
+                   help="pre-NMS results JSON; repeat it, or give a glob or @manifest, for many files")
+    p.add_argument("--out", required=True, help="post-NMS results JSON to write (many files: a folder)")
     p.add_argument("--score-threshold", type=float, default=0.1, help="drop scores <= this first (0.1)")
     p.add_argument("--post-max-size", type=int, default=83, help="kept per sample and head (83)")
     p.add_argument("--min-radius", type=float, nargs=6, help="circle: six squared radii, one per head")
@@ -337,7 +369,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=300, help="learned: kept per sample (300)")
     p.add_argument("--gt", help="learned: ground-truth JSON giving each sample's ego position, for results "
                                 "without ego_translation")
+    _add_batch_options(p)
     p.set_defaults(func=_suppress)
+
+    p = sub.add_parser("shard", help="split a big nuScenes results file by sample, or merge the shards back")
+    sh = p.add_subparsers(dest="shard_command", required=True)
+    p = sh.add_parser("split", help="write <stem>-<i>-of-<n>.json shards of whole samples, balanced by boxes")
+    p.add_argument("--in", dest="inp", required=True, help="results JSON")
+    p.add_argument("--out", required=True, help="folder for the shards")
+    p.add_argument("--shards", type=int, required=True, help="number of shards")
+    p.set_defaults(func=_shard_split)
+    p = sh.add_parser("merge", help="concatenate shards (in index order) into one results file")
+    p.add_argument("--in", dest="inp", required=True, action="append", help="shards: repeat it, a glob or @manifest")
+    p.add_argument("--out", required=True, help="results JSON to write")
+    p.set_defaults(func=_shard_merge)
 
     _add_rescore(sub)
 
@@ -355,10 +400,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="evaluate detections")
     ev = p.add_subparsers(dest="protocol", required=True)
     p = ev.add_parser("nuscenes", help="the nuScenes detection protocol (mAP, TP errors, NDS)")
-    p.add_argument("--pred", required=True, help="results JSON")
+    p.add_argument("--pred", required=True, action="append",
+                   help="results JSON; repeat it, or give a glob or @manifest, to evaluate many files")
     p.add_argument("--gt", required=True, help="ground-truth JSON (boxes with ego_translation, num_pts)")
     p.add_argument("--json", help="write the metrics and PR curves here")
     p.add_argument("--plots", help="write PR-curve PNGs into this directory")
+    p.add_argument("--out", help="many --pred files: folder for one <pred>.metrics.json each")
+    _add_batch_options(p)
     p.set_defaults(func=_evaluate_nuscenes)
     _add_fractures(sub)
     return parser
@@ -369,7 +417,7 @@ def main(argv=None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return args.func(args)
-    except ValueError as exc:
+    except (ValueError, ImportError) as exc:  # bad input, or an optional extra not installed
         print(f"nmskit: error: {exc}", file=sys.stderr)
         return 2
 

@@ -1,0 +1,69 @@
+"""The Ray engine (``--engine ray``): the same tasks on Ray actors, on a running cluster
+(``address``) or on a local one started for the run.
+
+Each actor takes one CPU, receives the job once and calls its ``setup`` before its first
+input, so a model is loaded once per actor; the inputs go to whichever actor is free.
+Ray restarts an actor whose process dies and retries its task once (outputs are
+committed atomically, so a retry cannot leave a partial file). Needs the ``ray`` extra.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .outcome import Outcome
+from .task import Task, lost, perform
+
+
+class _Worker:
+    def __init__(self, job):
+        self.job = job
+
+    def perform(self, task: Task) -> Outcome:
+        return perform(self.job, task)
+
+
+def import_ray():
+    """The ``ray`` module, or an ImportError that names the extra to install."""
+    try:
+        import ray
+    except ImportError:
+        raise ImportError("--engine ray needs Ray: pip install 'nmskit[ray]'") from None
+    return ray
+
+
+def run_ray(job, tasks: list[Task], workers: int | None, address: str | None) -> Iterator[Outcome]:
+    """Yield one outcome per task as actors finish them.
+
+    Args:
+        workers: actors to start (default: one per CPU of the cluster).
+        address: a running cluster (``"auto"``, ``"ray://host:10001"``, ...); None starts a
+            local cluster with ``workers`` CPUs for this run, unless this process is already
+            connected to one.
+    """
+    ray = import_ray()
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                 logging_level="warning", log_to_driver=True)
+    try:
+        count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        actor = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=1)(_Worker)
+        actors = [actor.remote(job) for _ in range(min(count, len(tasks)))]
+        queue, running = list(reversed(tasks)), {}
+        for a in actors:
+            if queue:
+                task = queue.pop()
+                running[a.perform.remote(task)] = (a, task)
+        while running:
+            (ref,), _ = ray.wait(list(running), num_returns=1)
+            a, task = running.pop(ref)
+            try:
+                yield ray.get(ref)
+            except ray.exceptions.RayError as exc:
+                yield lost(task, f"its Ray worker failed ({type(exc).__name__})")
+            if queue:
+                task = queue.pop()
+                running[a.perform.remote(task)] = (a, task)
+    finally:
+        if started:
+            ray.shutdown()

@@ -1,0 +1,88 @@
+"""Run a job over many inputs on an engine: written outputs (:func:`run_batch`, what the
+commands use) or results yielded to the caller (:func:`imap`)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from .inputs import output_paths
+from .outcome import Outcome, Summary
+from .task import Task
+from .writer import input_record, is_complete, remove_leftovers
+
+ENGINES = ("local", "ray")
+
+
+def run_batch(job, inputs, out_dir, *, engine: str = "local", workers: int | None = None,
+              address: str | None = None, resume: bool = False, progress: bool = True) -> Summary:
+    """Write ``job``'s output for each input under ``out_dir``, exactly once.
+
+    Each output is named after its input (:func:`.inputs.output_paths`) and committed
+    atomically (:mod:`.writer`). A failed input is reported in the summary; the others go on.
+
+    Args:
+        job: a :class:`.jobs.Job`.
+        inputs: input paths (see :func:`.inputs.expand_inputs`).
+        out_dir: output folder (created if missing).
+        engine: ``"local"`` (a process pool) or ``"ray"``.
+        workers: worker processes or Ray actors (default: the CPUs of this machine or cluster).
+        address: Ray only: a running cluster to use instead of a local one.
+        resume: skip inputs whose output is complete and was made by the same job from the
+            same input file; without it every output is computed again.
+        progress: show a progress bar over the inputs (on a terminal).
+
+    Returns:
+        :class:`.outcome.Summary` with one outcome per input.
+    """
+    from tqdm.auto import tqdm
+
+    inputs = [Path(p) for p in inputs]
+    outputs = output_paths(inputs, out_dir, job.suffix)
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out: cannot create the folder {out_dir}: {exc}") from None
+    options = job.describe()
+    tasks = [Task(src, dst, input_record(options, src)) for src, dst in zip(inputs, outputs)]
+    done = [t for t in tasks if resume and is_complete(t.dst, t.record)]
+    todo = [t for t in tasks if t not in done]
+    for t in todo:
+        remove_leftovers(t.dst)
+    outcomes = [Outcome(t.src, t.dst, note="already complete", skipped=True) for t in done]
+    with tqdm(total=len(tasks), initial=len(done), unit="input", disable=None if progress else True) as bar:
+        for outcome in _engine(job, todo, engine, workers, address):
+            outcomes.append(outcome)
+            bar.update()
+    return Summary(outcomes)
+
+
+def imap(job, inputs, *, engine: str = "local", workers: int | None = None,
+         address: str | None = None) -> Iterator[Outcome]:
+    """Yield an :class:`.outcome.Outcome` per input, as workers finish, with the result in
+    ``outcome.value`` (or the reason it failed in ``outcome.error``). Nothing is written.
+
+    Example::
+
+        for o in imap(PickJob(method="hough"), paths, workers=4):
+            print(o.input, len(o.value) if o.ok else o.error)
+    """
+    yield from _engine(job, [Task(Path(p)) for p in inputs], engine, workers, address)
+
+
+def _engine(job, tasks, engine, workers, address) -> Iterator[Outcome]:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {list(ENGINES)}, got {engine!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if engine == "ray":
+        from .ray_engine import import_ray, run_ray
+
+        import_ray()  # fail before any work when the extra is missing
+        return run_ray(job, tasks, workers, address)
+    if address is not None:
+        raise ValueError("address: a cluster address applies to --engine ray only")
+    from .local import run_local
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return run_local(job, tasks, min(workers or cpus, max(1, len(tasks))))
