@@ -68,13 +68,8 @@ class PickJob(Job):
             options["deviation"] = DeviationSurvey.constant(*self.deviation)
         return options
 
-    def setup(self) -> None:
-        if self.method != "hough":
-            from ..borehole.log_detect import shipped_model
-
-            shipped_model(self.method)  # cached: loaded once per process
-
     def run(self, src, out=None):
+        # the shipped detectors (detr, dense) are cached per process: loaded on the first log
         from ..borehole import detect_picks
         from ..data.borehole import read_borehole, write_picks
 

@@ -37,6 +37,7 @@ def run_batch(job, inputs, out_dir, *, engine: str = "local", workers: int | Non
     """
     from tqdm.auto import tqdm
 
+    _check(engine, workers, address)
     inputs = [Path(p) for p in inputs]
     outputs = output_paths(inputs, out_dir, job.suffix)
     try:
@@ -67,21 +68,28 @@ def imap(job, inputs, *, engine: str = "local", workers: int | None = None,
         for o in imap(PickJob(method="hough"), paths, workers=4):
             print(o.input, len(o.value) if o.ok else o.error)
     """
-    yield from _engine(job, [Task(Path(p)) for p in inputs], engine, workers, address)
+    _check(engine, workers, address)
+    return _engine(job, [Task(Path(p)) for p in inputs], engine, workers, address)
 
 
-def _engine(job, tasks, engine, workers, address) -> Iterator[Outcome]:
+def _check(engine, workers, address) -> None:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {list(ENGINES)}, got {engine!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if engine == "local" and address is not None:
+        raise ValueError("address: a cluster address applies to --engine ray only")
     if engine == "ray":
-        from .ray_engine import import_ray, run_ray
+        from .ray_engine import import_ray
 
         import_ray()  # fail before any work when the extra is missing
+
+
+def _engine(job, tasks, engine, workers, address) -> Iterator[Outcome]:
+    if engine == "ray":
+        from .ray_engine import run_ray
+
         return run_ray(job, tasks, workers, address)
-    if address is not None:
-        raise ValueError("address: a cluster address applies to --engine ray only")
     from .local import run_local
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
