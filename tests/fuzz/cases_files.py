@@ -55,6 +55,7 @@ class Files:
         write_picks(picks, self.dir / "picks.csv")
         dets = Detections3D.create(center=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]], size=[[2, 4, 1.5]] * 3,
                                    yaw=[0, 1, 0], label=["car", "pedestrian", "car"], score=[0.9, 0.8, 0.5],
+                                   velocity=[[0, 0], [1, 0], [0, 0]],
                                    ego=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]], sample_tokens=["s0"])
         gt = Detections3D.create(center=[[1, 2, 0], [5, 5, 0]], size=[[2, 4, 1.5]] * 2, yaw=[0, 1],
                                  label=["car", "pedestrian"], ego=[[1, 2, 0], [5, 5, 0]], num_pts=[5, 5],
@@ -281,7 +282,10 @@ def _evaluate_cases(f: Files):
                         ("class_range -1", {"class_range": {**CLASS_RANGE, "car": -1.0}}),
                         ("mean_ap_weight NaN", {"mean_ap_weight": float("nan")}),
                         ("mean_ap_weight True", {"mean_ap_weight": True}),
-                        ("dist_th_tp NaN", {"dist_th_tp": float("nan")})):
+                        ("dist_threshold_tp NaN", {"dist_threshold_tp": float("nan")}),
+                        ("min_recall NaN", {"min_recall": float("nan")}),
+                        ("dist_thresholds of strings", {"dist_thresholds": ("1", "2")}),
+                        ("ego_poses of strings", {"ego_poses": {"s0": ("a", "b", "c")}})):
         yield Case("8 silent", "nuscenes_detection", label,
                    functools.partial(nuscenes_detection, f.dets, f.gt, **opts), reject=label.split()[0])
     good = PickTable.from_arrays([[100.1, 30, 90]], depth_unit="m")
@@ -362,7 +366,7 @@ def _cli_cases(f: Files):
 
     def cli(label, argv, file, outputs=(), defect="7 readers"):
         return Case(defect, "cli " + " ".join(str(a) for a in argv[:2]), label,
-                    functools.partial(run_cli, argv, outputs), reject=f"nmskit: error: {file}: ")
+                    functools.partial(run_cli, argv, outputs), reject=f"nmskit: error: {file}")
 
     for label, bad in (("results JSON null", bad_json), ("nested 100000 deep", deep), ("400-digit number", digits),
                        ("non-UTF-8 JSON", non_utf_json)):
@@ -384,11 +388,16 @@ def _cli_cases(f: Files):
     missing_png = f.dir / "no" / "fig.png"
     yield cli("--plot into a missing folder", ["fractures", "detect", "--log", f.good("log.csv"), "--out", out,
                                                "--plot", missing_png], missing_png, [out, missing_png])
-    bad_init = f.bad("init.json", b"{not json")
-    bad_init.with_suffix(".safetensors").write_bytes(b"")
+    from nmskit.borehole.checkpoint import paths
+
+    shipped = paths(Path(__import__("nmskit").borehole.__file__).parent / "weights" / "fracture_detr")
+    bad_init = f.bad("init.safetensors", shipped[0].read_bytes() if shipped[0].suffix == ".safetensors"
+                     else shipped[1].read_bytes())
+    bad_init.with_suffix(".json").write_bytes(b"{not json")
     out = f.out("train")
-    yield cli("train --init corrupt", ["fractures", "train", "--out", out, "--steps", "1", "--init", bad_init,
-                                       "--quiet"], bad_init.with_suffix(""), [out / "best.safetensors"], "8 silent")
+    yield cli("train --init with a corrupt JSON", ["fractures", "train", "--out", out, "--steps", "1", "--init",
+                                                   bad_init, "--quiet", "--val-every", "1"],
+              bad_init.with_suffix(""), [out / "best.safetensors"], "8 silent")
     bad_w = f.bad("w.json", b"5")
     bad_w.with_suffix(".safetensors").write_bytes(b"")
     out = f.out("post.json")
