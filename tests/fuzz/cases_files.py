@@ -388,11 +388,8 @@ def _cli_cases(f: Files):
     missing_png = f.dir / "no" / "fig.png"
     yield cli("--plot into a missing folder", ["fractures", "detect", "--log", f.good("log.csv"), "--out", out,
                                                "--plot", missing_png], missing_png, [out, missing_png])
-    from nmskit.borehole.checkpoint import paths
-
-    shipped = paths(Path(__import__("nmskit").borehole.__file__).parent / "weights" / "fracture_detr")
-    bad_init = f.bad("init.safetensors", shipped[0].read_bytes() if shipped[0].suffix == ".safetensors"
-                     else shipped[1].read_bytes())
+    weights = Path(__import__("nmskit").__file__).parent / "borehole" / "weights" / "fracture_detr.safetensors"
+    bad_init = f.bad("init.safetensors", weights.read_bytes())
     bad_init.with_suffix(".json").write_bytes(b"{not json")
     out = f.out("train")
     yield cli("train --init with a corrupt JSON", ["fractures", "train", "--out", out, "--steps", "1", "--init",
