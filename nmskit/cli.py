@@ -5,9 +5,12 @@ Each subcommand parses its arguments and calls one library function.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .batch.jobs import LEARNED
+
+EVALUATE_TOLERANCES_CM = (3.0, 5.0, 8.0)
 
 
 def _bench(args) -> int:
@@ -166,6 +169,7 @@ def _pair(text: str, name: str) -> tuple[float, float]:
 
 def _fractures_detect(args) -> int:
     from .batch import PickJob, is_many
+    from .borehole import picker_view
     from .data.borehole import read_borehole
 
     deviation = _pair(args.deviation, "--deviation") if args.deviation else None
@@ -174,35 +178,59 @@ def _fractures_detect(args) -> int:
         raise ValueError("--plot takes one --log")
     status, picks = _run(job, args.log, args)
     if args.plot:
-        _save_plot(read_borehole(args.log[0], **job.read_options()), picks, None, args.plot)
+        image = read_borehole(args.log[0], **job.read_options())
+        _save_plot(picker_view(image, args.method), picks, None, args.plot)
     return status
 
 
 def _fractures_plot(args) -> int:
+    from .borehole import preprocess
     from .data.borehole import read_picks
 
     image = _read_log(args)
     picks = read_picks(args.picks, depth_unit=image.depth_unit) if args.picks else None
     truth = read_picks(args.truth, depth_unit=image.depth_unit) if args.truth else None
-    _save_plot(image, picks, truth, args.out, args.top, args.bottom)
+    _save_plot(preprocess(image), picks, truth, args.out, args.top, args.bottom)
     return 0
 
 
-def _save_plot(image, picks, truth, out, top=None, bottom=None) -> None:
-    from .borehole import preprocess
+def _save_plot(prepared, picks, truth, out, top=None, bottom=None) -> None:
     from .borehole.plots import plot_log_with_picks
 
-    plot_log_with_picks(preprocess(image), picks, truth, top=top, bottom=bottom).savefig(out, dpi=110)
+    _save_figure(plot_log_with_picks(prepared, picks, truth, top=top, bottom=bottom), out)
+
+
+def _save_figure(fig, out) -> None:
+    """Write a matplotlib figure to ``out`` whole or not at all; the format follows the suffix."""
+    from .data.files import atomic_write
+
+    fmt = os.path.splitext(os.fspath(out))[1].lstrip(".").lower() or "png"
+    with atomic_write(out, "wb") as f:
+        fig.savefig(f, format=fmt, dpi=110)
     print(f"figure -> {out}")
 
 
 def _fractures_evaluate(args) -> int:
     from .data.borehole import read_picks
-    from .evaluate import evaluate_picks, format_pick_scores
+    from .evaluate import crop_picks, evaluate_picks, format_pick_scores
+    from .geometry.units import length_factor
 
     pred = read_picks(args.pred, depth_unit=args.depth_unit)
     truth = read_picks(args.truth, depth_unit=args.depth_unit)
-    print(format_pick_scores(evaluate_picks(pred, truth, distance=args.distance)))
+    if args.no_crop or truth.depth_unit is None or pred.depth_unit is None:
+        print("predictions not cropped" + ("" if args.no_crop else " (a file states no depth unit)"))
+    else:
+        pred = pred.in_unit(truth.depth_unit)
+        margin = max(EVALUATE_TOLERANCES_CM) * length_factor("cm", truth.depth_unit)
+        kept, interval = crop_picks(pred, truth, margin)
+        if interval is None:
+            print("predictions not cropped: the truth has no picks")
+        else:
+            print(f"predictions cropped to the truth's interval {interval[0]:g}-{interval[1]:g} {truth.depth_unit} "
+                  f"(its picks +- {max(EVALUATE_TOLERANCES_CM):g} cm): {len(kept)} of {len(pred)} kept "
+                  "(--no-crop keeps all)")
+        pred = kept
+    print(format_pick_scores(evaluate_picks(pred, truth, EVALUATE_TOLERANCES_CM, distance=args.distance)))
     return 0
 
 
@@ -238,8 +266,7 @@ def _fractures_explain(args) -> int:
     if len(patch) < model.config.patch_height:
         raise ValueError(f"--top leaves {len(patch)} prepared rows, fewer than one patch "
                          f"({model.config.patch_height})")
-    explain_patch(model, patch, args.query).savefig(args.out, dpi=110)
-    print(f"figure -> {args.out}")
+    _save_figure(explain_patch(model, patch, args.query), args.out)
     return 0
 
 
@@ -277,7 +304,10 @@ def _add_fractures(sub) -> None:
     p.add_argument("--pred", required=True, help="predicted picks CSV")
     p.add_argument("--truth", required=True, help="reference picks CSV")
     p.add_argument("--depth-unit", help="depth unit when a file does not state it (ft or m)")
-    p.add_argument("--distance", choices=["depth", "sinusoid"], default="depth", help="matching distance")
+    p.add_argument("--distance", choices=["depth", "sinusoid"], default="depth",
+                   help="matching distance (sinusoid needs the hole diameter, which nmskit's picks files carry)")
+    p.add_argument("--no-crop", action="store_true",
+                   help="score all predictions (default: only those within the truth's depth interval)")
     p.set_defaults(func=_fractures_evaluate)
 
     p = cmds.add_parser("train", help="train a detector, DETR-style or dense (synthetic patches + the embedded "
@@ -302,7 +332,7 @@ def _add_fractures(sub) -> None:
     p.add_argument("--refine-passes", type=int, help="DETR: sinusoid-refinement passes (default: the preset's)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_fractures_train)
+    p.set_defaults(func=_fractures_train, out_is_folder=True)
 
     p = cmds.add_parser("explain", help="attention rollout of one detection, drawn as grid cells over its patch")
     p.add_argument("--log", required=True, help=log_help)
@@ -333,19 +363,19 @@ def _add_rescore(sub) -> None:
     p.add_argument("--top-k", type=int, help="kept per frame in validation")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out holds a checkpoint")
-    p.set_defaults(func=_rescore_train)
+    p.set_defaults(func=_rescore_train, out_is_folder=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .bench import BENCHMARKS
 
-    parser = argparse.ArgumentParser(prog="nmskit", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="nmskit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="run the main demo on embedded data and write a report")
     p.add_argument("--out", default="demo-report", help="report directory (default: demo-report)")
     p.add_argument("--quick", action="store_true", help="smaller inputs (a fast smoke run)")
-    p.set_defaults(func=_demo)
+    p.set_defaults(func=_demo, out_is_folder=True)
 
     p = sub.add_parser("bench", help="benchmarks against the peers, measured in this process")
     p.add_argument("what", choices=[*BENCHMARKS, "all"], help="which benchmark")
@@ -378,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in", dest="inp", required=True, help="results JSON")
     p.add_argument("--out", required=True, help="folder for the shards")
     p.add_argument("--shards", type=int, required=True, help="number of shards")
-    p.set_defaults(func=_shard_split)
+    p.set_defaults(func=_shard_split, out_is_folder=True)
     p = sh.add_parser("merge", help="concatenate shards (in index order) into one results file")
     p.add_argument("--in", dest="inp", required=True, action="append", help="shards: repeat it, a glob or @manifest")
     p.add_argument("--out", required=True, help="results JSON to write")
@@ -395,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pack pedestrian crowds with neighbours this many metres apart (>= 0.36; default: scattered)")
     p.add_argument("--calibration-report", action="store_true",
                    help="print simulated CircleNMS and Soft-CircleNMS AP beside the published numbers instead")
-    p.set_defaults(func=_simulate)
+    p.set_defaults(func=_simulate, out_is_folder=True)
 
     p = sub.add_parser("evaluate", help="evaluate detections")
     ev = p.add_subparsers(dest="protocol", required=True)
@@ -412,14 +442,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other failure."""
+
+    def error(self, message):
+        self.exit(2, f"nmskit: error: {message} (see {self.prog} --help)\n")
+
+
+OUTPUT_FILES = ("out", "json", "plot")  # options naming a file to write, where a command has them
+INPUTS = ("inp", "log", "pred")  # options that may name many inputs (then --out is a folder)
+
+
+def _check_outputs(args) -> None:
+    """Refuse, before any work, an output file whose folder does not exist."""
+    from .batch import is_many
+    from .data.files import check_output
+
+    many = any(isinstance(getattr(args, k, None), list) and is_many(getattr(args, k)) for k in INPUTS)
+    for name in OUTPUT_FILES:
+        path = getattr(args, name, None)
+        if path and not (name == "out" and (many or getattr(args, "out_is_folder", False))):
+            check_output(path)
+
+
 def main(argv=None) -> int:
+    """Run the command; every failure is one line on stderr, ``nmskit: error: ...``.
+
+    Returns:
+        The exit status: 0 on success, 2 for bad input (a file, an option, a missing
+        optional extra), 1 for an unexpected internal error (a bug), 130 when interrupted.
+    """
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        _check_outputs(args)
         return args.func(args)
     except (ValueError, ImportError) as exc:  # bad input, or an optional extra not installed
-        print(f"nmskit: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2)
+    except OSError as exc:  # e.g. a full disk or a permission while writing
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # noqa: BLE001 - one line instead of a traceback, even for a bug
+        return _fail(f"internal error, please report it: {type(exc).__name__}: {exc}", 1)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"nmskit: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

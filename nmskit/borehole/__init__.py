@@ -34,7 +34,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(__name__, submodules=["explain", "p
     "models.targets": ["CLASS_NAMES"],
     "training.loop": ["TrainConfig", "train", "train_step"],
     "training.run": ["fit"],
-    "picking.detect": ["METHODS", "detect_picks"],
+    "picking.detect": ["METHODS", "detect_picks", "picker_view"],
     "picking.hough": ["hough_picks"],
     "picking.patchwise": ["log_picks", "shipped_model"],
 })

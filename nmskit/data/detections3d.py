@@ -13,6 +13,9 @@ import numpy as np
 from .._checks import check_finite
 from .nuscenes_classes import ATTRIBUTE_NAMES, DETECTION_NAMES, NO_ATTRIBUTE
 
+MAX_METRES = 1e7  # bound on |centre|, |ego|, size and |velocity|: far beyond any scene, float32-safe
+MAX_POINTS = 2 ** 31 - 1
+
 
 @dataclass(frozen=True, eq=False)
 class Detections3D:
@@ -32,6 +35,8 @@ class Detections3D:
         ego: ``[N, 3]`` float64 box centre relative to the ego vehicle, NaN where unknown.
         num_pts: ``[N]`` int64 lidar + radar points inside the box; -1 where unknown
             (predictions). Ground truth with 0 points is not evaluated.
+
+    Positions, sizes and velocities must lie within ``MAX_METRES`` (1e7 m, or m/s) of zero.
 
     Build one with :meth:`create`, which fills defaults and validates; the plain
     constructor trusts its arguments.
@@ -65,8 +70,9 @@ class Detections3D:
             num_pts: ``[N]`` (default -1).
 
         Raises:
-            ValueError: naming the field that has a wrong shape, a non-finite value, a size
-            below zero, or an unknown class, attribute or sample index.
+            ValueError: naming the field that has a wrong shape, a non-finite value, a value
+            beyond ``MAX_METRES``, a size below zero, a ``num_pts`` below -1, or an unknown
+            class, attribute or sample index.
         """
         center = _float(center, "center", (3,))
         n = len(center)
@@ -78,7 +84,7 @@ class Detections3D:
                     else _float(velocity, "velocity", (2,), n, finite=False))
         attribute = (np.full(n, NO_ATTRIBUTE, np.int64) if attribute is None
                      else _codes(attribute, "attribute", ATTRIBUTE_NAMES, n, allow_none=True))
-        sample = np.zeros(n, np.int64) if sample is None else _ints(sample, "sample", n)
+        sample = np.zeros(n, np.int64) if sample is None else _ints(sample, "sample", n, 0, 2 ** 62)
         if sample_tokens is None:
             sample_tokens = tuple(str(i) for i in range(int(sample.max()) + 1 if n else 0))
         sample_tokens = tuple(str(t) for t in sample_tokens)
@@ -90,7 +96,7 @@ class Detections3D:
         partial = np.isnan(ego).any(axis=1) & ~np.isnan(ego).all(axis=1)
         if partial.any() or np.isinf(ego).any():
             raise ValueError("ego rows must be all finite or all NaN (unknown)")
-        num_pts = np.full(n, -1, np.int64) if num_pts is None else _ints(num_pts, "num_pts", n)
+        num_pts = np.full(n, -1, np.int64) if num_pts is None else _ints(num_pts, "num_pts", n, -1, MAX_POINTS)
         if (size < 0).any():
             raise ValueError(f"size must be >= 0, row {int(np.argmax((size < 0).any(axis=1)))} is not")
         return cls(center, size, yaw, velocity, label, score, attribute, sample, sample_tokens,
@@ -203,10 +209,15 @@ def _float(x, name, tail, n=None, finite=True) -> np.ndarray:
                          f" got {tuple(a.shape)}")
     if finite and len(a):
         check_finite(a, name)
+    big = np.abs(a) > MAX_METRES
+    if big.any():
+        row = int(np.argmax(big.reshape(len(a), -1).any(axis=1)))
+        raise ValueError(f"{name} row {row} holds {a[row].tolist()}, beyond the supported "
+                         f"range of +-{MAX_METRES:g}")
     return a
 
 
-def _ints(x, name, n) -> np.ndarray:
+def _ints(x, name, n, low, high) -> np.ndarray:
     a = np.asarray(x)
     if a.shape != (n,):
         raise ValueError(f"{name} must have shape [{n}], got {tuple(a.shape)}")
@@ -214,6 +225,8 @@ def _ints(x, name, n) -> np.ndarray:
         raise ValueError(f"{name} must hold integers")
     if a.dtype.kind not in "iuf" and len(a):
         raise ValueError(f"{name} must hold integers, got dtype {a.dtype}")
+    if len(a) and (a.min() < low or a.max() > high):
+        raise ValueError(f"{name} must lie in [{low}, {high}], got {a.min() if a.min() < low else a.max()}")
     return a.astype(np.int64)
 
 
@@ -228,8 +241,4 @@ def _codes(x, name, names, n, allow_none=False) -> np.ndarray:
             a = np.array([lookup[str(v)] for v in a.tolist()], np.int64)
         except KeyError as exc:
             raise ValueError(f"{name}: unknown name {exc.args[0]!r}; expected one of {list(names)}") from None
-    a = _ints(a, name, n)
-    low = NO_ATTRIBUTE if allow_none else 0
-    if n and (a.min() < low or a.max() >= len(names)):
-        raise ValueError(f"{name} must lie in [{low}, {len(names) - 1}]")
-    return a
+    return _ints(a, name, n, NO_ATTRIBUTE if allow_none else 0, len(names) - 1)

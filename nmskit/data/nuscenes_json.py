@@ -24,6 +24,7 @@ import numpy as np
 
 from ..geometry.yaw import quaternion_to_yaw, yaw_to_quaternion
 from .detections3d import Detections3D
+from .files import atomic_write, file_error, read_text, reader
 from .nuscenes_classes import (ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, CLASS_INDEX, DETECTION_NAMES,
                                MAX_BOXES_PER_SAMPLE, NO_ATTRIBUTE)
 
@@ -35,6 +36,7 @@ _BOX_FIELDS = ("sample_token", "translation", "size", "rotation", "velocity", "d
                "detection_score", "attribute_name")
 
 
+@reader
 def read_nuscenes_results(source, *, max_boxes_per_sample=MAX_BOXES_PER_SAMPLE):
     """Read a nuScenes detection results file.
 
@@ -56,6 +58,7 @@ def read_nuscenes_results(source, *, max_boxes_per_sample=MAX_BOXES_PER_SAMPLE):
     return _parse(data["results"], ground_truth=False, max_boxes=max_boxes_per_sample), meta
 
 
+@reader
 def read_nuscenes_gt(source):
     """Read ground truth boxes (results box form plus ``ego_translation`` and ``num_pts``).
 
@@ -95,15 +98,18 @@ def write_nuscenes_gt(detections: Detections3D, path) -> None:
 
 
 # ----- parsing --------------------------------------------------------------------------
+def _number(text: str) -> float | int:
+    """A JSON integer: exact when it fits int64, else a float (inf beyond float64, which
+    the finite checks then reject) instead of an arbitrarily long Python int."""
+    return int(text) if len(text) < 19 else float(text)
+
+
 def _load(source):
     if isinstance(source, (str, os.PathLike)):
         try:
-            with open(source) as f:
-                return json.load(f)
+            return json.loads(read_text(source), parse_int=_number)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{source}: not valid JSON ({exc})") from None
-        except OSError as exc:
-            raise ValueError(f"cannot read {source}: {exc}") from None
+            raise file_error(source, f"not valid JSON ({exc})") from None
     return source
 
 
@@ -249,7 +255,7 @@ def _serialize(d: Detections3D, ground_truth: bool, with_ego: bool) -> dict:
 
 def _dump(obj, path) -> None:
     try:
-        with open(path, "w") as f:
+        with atomic_write(path) as f:
             json.dump(obj, f, separators=(",", ":"))
     except OSError as exc:
-        raise ValueError(f"cannot write {path}: {exc}") from None
+        raise file_error(path, f"cannot write: {exc.strerror or exc}") from None

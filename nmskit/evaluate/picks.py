@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .._checks import as_float_array, check_matrix, check_positive, check_real
 from ..bench.timing import format_table
 from ..geometry.sinusoid import sinusoid_distance
 from ..geometry.units import canonical_unit, length_factor
@@ -77,8 +78,11 @@ def match_picks(pred, truth, tolerance, *, distance="depth", diameter=None, pred
         raise ValueError(f"distance must be 'depth' or 'sinusoid', got {distance!r}")
     if distance == "sinusoid" and diameter is None:
         raise ValueError("distance='sinusoid' needs the hole diameter (depth units)")
-    p = np.asarray(pred, np.float64).reshape(-1, 3)
-    t = np.asarray(truth, np.float64).reshape(-1, 3)
+    tolerance = check_real(tolerance, "tolerance")
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    p = check_matrix(np.reshape(as_float_array(pred, "pred"), (-1, 3)), "pred", 3)
+    t = check_matrix(np.reshape(as_float_array(truth, "truth"), (-1, 3)), "truth", 3)
     d_p, d_t = (diameter if isinstance(diameter, tuple) else (diameter, diameter))
     pairs = []
     for gp, gt in _groups(p[:, 0], t[:, 0], tolerance):
@@ -118,6 +122,26 @@ def _as_arrays(picks, angles, name):
     return rows, None, None, None
 
 
+def crop_picks(pred, truth, margin: float = 0.0):
+    """Predictions within the depth interval of the truth, widened by ``margin`` on each
+    side (same depth unit), so that picks of a whole log are scored only where the truth
+    was interpreted.
+
+    Args:
+        pred, truth: :class:`~nmskit.data.borehole.PickTable` in one depth unit.
+        margin: >= 0, e.g. the largest matching tolerance, so that no pick that could
+            match is dropped.
+
+    Returns:
+        ``(kept, interval)``: the predictions inside, and ``(top, bottom)`` of the interval
+        used (None, and every prediction kept, when the truth has no picks).
+    """
+    if len(truth) == 0:
+        return pred, None
+    top, bottom = float(truth.depth.min()) - margin, float(truth.depth.max()) + margin
+    return pred.select((pred.depth >= top) & (pred.depth <= bottom)), (top, bottom)
+
+
 def evaluate_picks(pred, truth, tolerances=(3.0, 5.0, 8.0), tolerance_unit: str = "cm", *,
                    depth_unit: str | None = None, distance: str = "depth", diameter=None,
                    angles: str = "apparent", dip_tolerance: float = 3.0, azimuth_tolerance: float = 15.0,
@@ -153,6 +177,7 @@ def evaluate_picks(pred, truth, tolerances=(3.0, 5.0, 8.0), tolerance_unit: str 
         if diam_p is None or diam_t is None:
             raise ValueError("distance='sinusoid' needs diameter= (the tables carry no diameter)")
         diameter = (diam_p * length_factor(unit_p, unit_t), diam_t)
+    tolerances = [check_positive(tol, "tolerances") for tol in np.atleast_1d(np.asarray(tolerances, object))]
     results = []
     for tol in tolerances:
         tol_depth = float(tol) * length_factor(canonical_unit(tolerance_unit, "tolerance_unit"), unit_t)

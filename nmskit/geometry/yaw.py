@@ -17,6 +17,7 @@ def quaternion_to_yaw(q: np.ndarray) -> np.ndarray:
     Returns:
         ``[N]`` yaw in radians, in ``[-pi, pi]``.
     """
+    q = q / np.abs(q).max(axis=1, keepdims=True)  # scale-free, so no square overflows
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
     return np.arctan2(2.0 * (w * z + x * y), w * w + x * x - y * y - z * z)
 

@@ -142,6 +142,7 @@ def test_dlis_image_frame(tmp_path):
 @pytest.mark.parametrize("module, reader, extra", [("lasio", read_las, "las"), ("dlisio", read_dlis, "dlis")])
 def test_missing_optional_package_names_extra(tmp_path, monkeypatch, module, reader, extra):
     monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    (tmp_path / "any").write_bytes(b"")
     with pytest.raises(ValueError, match=rf"pip install 'nmskit\[{extra}\]'"):
         reader(tmp_path / "any")
 

@@ -23,7 +23,8 @@ from .harness import Case, HalfWritten
 def _bytes_variants(good: bytes, text: bool):
     """``(label, bytes)`` corruptions of a file whose good content is ``good``."""
     yield "empty file", b""
-    yield "truncated to half", good[: len(good) // 2]
+    row = good.rfind(b"\n", 0, len(good) // 2) + 1  # cut the row that holds the middle after its first field
+    yield "truncated mid-row", good[: good.index(b",", row)] if b"," in good[row:] else good[: len(good) // 2]
     yield "truncated to 7 bytes", good[:7]
     yield "random bytes", bytes(np.random.default_rng(0).integers(0, 256, 512, dtype=np.uint8))
     yield "gzip, truncated", gzip.compress(good)[:-20]
@@ -51,7 +52,7 @@ class Files:
         write_image_csv(image, self.dir / "log.csv")
         write_image_csv(image, self.dir / "log.csv.gz")
         save_npz(image, self.dir / "log.npz")
-        picks = PickTable.from_arrays([[100.1, 30, 90], [100.2, 45, 180]], depth_unit="m")
+        picks = PickTable.from_arrays([[100.1, 30, 90], [100.2, 45, 180]], depth_unit="m", diameter=[0.2, 0.2])
         write_picks(picks, self.dir / "picks.csv")
         dets = Detections3D.create(center=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]], size=[[2, 4, 1.5]] * 3,
                                    yaw=[0, 1, 0], label=["car", "pedestrian", "car"], score=[0.9, 0.8, 0.5],
@@ -137,7 +138,6 @@ def _reader_cases(f: Files):
 
     # contents that parse but mean nothing
     csv_rows = {
-        "header only": "depth,apparent_dip,apparent_azimuth\n",
         "comment only": "# depth_unit: m\n",
         "infinite depth": "depth,apparent_dip,apparent_azimuth\ninf,30,90\n",
         "dip 500": "depth,apparent_dip,apparent_azimuth\n100,500,90\n",
@@ -156,6 +156,9 @@ def _reader_cases(f: Files):
     path = f.bad("picks.csv", b"depth,apparent_dip,apparent_azimuth\n100,20,90\n")
     yield Case("8 silent", "read_picks", "one good row", functools.partial(read_picks, path),
                check=lambda t: len(t) == 1)
+    path = f.bad("picks.csv", b"depth,apparent_dip,apparent_azimuth\n")
+    yield Case("7 readers", "read_picks", "header only: no picks", functools.partial(read_picks, path),
+               check=lambda t: len(t) == 0)
 
     log_rows = {
         "header only": "wellName,datasetName,TDEP,IMG\n,,m,\n",
@@ -195,13 +198,13 @@ def _reader_cases(f: Files):
     base = json.loads(f.good("pred.json").read_text())
     box = base["results"]["s0"][0]
 
-    def results(label, obj, reader=read_nuscenes_results, defect="7 readers", raw=None):
+    def results(label, obj, reader=read_nuscenes_results, defect="7 readers", raw=None, check=None):
         path = f.bad("pred.json", raw if raw is not None else json.dumps(obj).encode())
-        return Case(defect, reader.__name__, label, functools.partial(reader, path), reject=str(path))
+        return Case(defect, reader.__name__, label, functools.partial(reader, path), reject=str(path), check=check)
 
-    yield results("400-digit number", None, raw=json.dumps(base).replace('"detection_score":0.9',
+    yield results("400-digit number", None, raw=json.dumps(base, separators=(",", ":")).replace('"detection_score":0.9',
                                                                        '"detection_score":' + "9" * 400).encode())
-    yield results("400-digit translation", None, raw=json.dumps(base).replace(
+    yield results("400-digit translation", None, raw=json.dumps(base, separators=(",", ":")).replace(
         '"translation":[1.0', '"translation":[' + "1" * 400, 1).encode())
     yield results("nested 100000 deep", None, raw=b"[" * 100000 + b"]" * 100000)
     yield results("JSON 5", 5)
@@ -215,8 +218,9 @@ def _reader_cases(f: Files):
     yield results("score NaN", None, raw=json.dumps({"results": {"s0": [{**box, "detection_score": float("nan")}]}}).encode())
     yield results("unknown class", {"results": {"s0": [{**box, "detection_name": "dragon"}]}})
     yield results("rotation zeros", {"results": {"s0": [{**box, "rotation": [0, 0, 0, 0]}]}})
-    yield results("rotation 1e200", {"results": {"s0": [{**box, "rotation": [1e200, 1e200, 0, 0]}]}},
-                  defect="1 range")
+    yield results("rotation 1e200 (90 degrees about x: yaw 0)",
+                  {"results": {"s0": [{**box, "rotation": [1e200, 1e200, 0, 0]}]}}, defect="1 range",
+                  check=lambda r: abs(float(r[0].yaw[0])) < 1e-12)
     gtbox = json.loads(f.good("gt.json").read_text())
     gtbox = next(iter(gtbox.values()))[0] if "results" not in gtbox else next(iter(gtbox["results"].values()))[0]
     yield results("num_pts -7", {"s0": [{**gtbox, "num_pts": -7}]}, read_nuscenes_gt, "8 silent")
@@ -377,7 +381,12 @@ def _cli_cases(f: Files):
     missing_dir = f.dir / "no" / "such" / "post.json"
     yield cli("--out into a missing folder", ["suppress", "--method", "circle", "--in", f.good("pred.json"),
                                               "--out", missing_dir], missing_dir, [missing_dir])
-    yield cli("picks header only", ["fractures", "evaluate", "--pred", bad_csv, "--truth", f.good("picks.csv")], bad_csv)
+    yield Case("7 readers", "cli fractures evaluate", "predictions header only (no picks)",
+               functools.partial(run_cli, ["fractures", "evaluate", "--pred", bad_csv, "--truth", f.good("picks.csv")]),
+               check=lambda text: "|" in text)
+    yield Case("7 readers", "cli fractures evaluate", "truth header only (no picks)",
+               functools.partial(run_cli, ["fractures", "evaluate", "--pred", f.good("picks.csv"), "--truth", bad_csv]),
+               check=lambda text: "|" in text)
     yield cli("picks non-UTF-8", ["fractures", "evaluate", "--pred", f.good("picks.csv"), "--truth", utf], utf)
     for label, bad in (("gzip bad CRC", bad_gz), ("empty npz", empty_npz)):
         out = f.out("picks.csv")

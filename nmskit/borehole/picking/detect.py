@@ -9,8 +9,10 @@ import numpy as np
 
 from ...data.borehole.image import BoreholeImage
 from ...data.borehole.picks import PickTable
-from .hough import hough_picks
 from ..preprocessing.mask import DEFAULT_SENTINELS, mask_sentinels
+from ..preprocessing.pipeline import preprocess
+from ..preprocessing.scale import prepare_log
+from .hough import WIDTH, hough_picks
 
 METHODS = ("hough", "detr", "dense")
 
@@ -30,6 +32,7 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
         :class:`PickTable` in the log's depth unit (true angles filled when the log has a
         deviation survey). A log without any valid pixel gives no picks and a warning.
     """
+    _check_image(image)
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     if not mask_sentinels(image, sentinels).mask.any():
@@ -41,3 +44,19 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
 
         return log_picks(image, method, **options)
     return hough_picks(image, **options)
+
+
+def picker_view(image: BoreholeImage, method: str = "hough") -> BoreholeImage:
+    """The prepared image that ``method`` picks on (for figures of what it saw): the Hough
+    picker's 72-column preprocessing, or the detectors' :func:`prepare_log`."""
+    _check_image(image)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    if method == "hough":
+        return preprocess(image, width=WIDTH)
+    return prepare_log(image)
+
+
+def _check_image(image) -> None:
+    if not isinstance(image, BoreholeImage):
+        raise ValueError(f"image must be a BoreholeImage (see nmskit.data.read_borehole), got {type(image).__name__}")

@@ -73,13 +73,17 @@ def edge_map(image: BoreholeImage, sigma: float = 1.5, window_rows: int = 80) ->
     """
     edges = gaussian_filter(image.values.astype(np.float64), (sigma, 0.5), order=(1, 0), mode=("nearest", "wrap"))
     edges[~image.mask] = 0.0
-    rms = np.sqrt(uniform_filter1d((edges**2).mean(1), size=max(1, int(window_rows)), mode="nearest"))
+    power = uniform_filter1d((edges**2).mean(1), size=max(1, int(window_rows)), mode="nearest")
+    rms = np.sqrt(np.maximum(power, 0.0))  # the running mean of zeros can round to -1e-20
     edges /= np.maximum(rms, 1e-6)[:, None]
     std = edges[image.mask].std() if image.mask.any() else 1.0
     return (edges / (std if std > 0 else 1.0)).astype(np.float32)
 
 
-def hough_picks(image: BoreholeImage, *, width: int = 72, sigma: float = 1.5, dip_step: float = 2.0,
+WIDTH = 72  # azimuth columns of the search
+
+
+def hough_picks(image: BoreholeImage, *, width: int = WIDTH, sigma: float = 1.5, dip_step: float = 2.0,
                 max_dip: float = 84.0, threshold: float = 1.0, min_separation: float = 2.0,
                 nms_distance: float = 0.06, nms_unit: str = "m", search_rows: int = 3,
                 edge_window: float = 2.0, edge_window_unit: str = "ft", preprocessed: bool = False) -> PickTable:
@@ -105,6 +109,8 @@ def hough_picks(image: BoreholeImage, *, width: int = 72, sigma: float = 1.5, di
         fractures); true angles filled when the log has a deviation survey. The search uses
         the log's median diameter; each pick's dip is read with the diameter at its depth.
     """
+    if not isinstance(image, BoreholeImage):
+        raise ValueError(f"image must be a BoreholeImage, got {type(image).__name__}")
     check_positive(dip_step, "dip_step")
     check_positive(threshold, "threshold")
     if not 0 < max_dip < 90:

@@ -11,22 +11,16 @@ order)::
 from __future__ import annotations
 
 import gzip
+import io
 import os
 
 import numpy as np
 
 from ...geometry.units import LENGTH_UNITS, canonical_unit
-from .errors import file_error
+from ..files import atomic_write, file_error, read_text, reader
 from .image import BoreholeImage
 
 TEXT_COLUMNS = ("wellName", "datasetName")
-
-
-def _open_text(path):
-    raw = open(path, "rb")
-    magic = raw.read(2)
-    raw.seek(0)
-    return gzip.open(raw, "rt", newline="") if magic == b"\x1f\x8b" else open(path, "rt", newline="")
 
 
 def _header(path, lines):
@@ -78,6 +72,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
+@reader
 def read_image_csv(path, *, depth_column: str = "TDEP", value_column: str | None = None,
                    diameter=8.5, diameter_unit: str = "in", deviation=None, **image_fields) -> BoreholeImage:
     """Read a long-format image CSV (see module doc), gzip-compressed or not.
@@ -101,8 +96,7 @@ def read_image_csv(path, *, depth_column: str = "TDEP", value_column: str | None
         ValueError naming the file, the line and the problem: ragged rows, non-numeric
         values, decreasing depths, depths with unequal azimuth counts, unknown depth units.
     """
-    with _open_text(path) as f:
-        lines = [ln for ln in f if ln.strip()]
+    lines = [ln for ln in io.StringIO(read_text(path), newline="") if ln.strip()]
     names, units = _header(path, lines)
     depth_i, value_i = _pick_columns(path, names, depth_column, value_column)
     try:
@@ -137,8 +131,8 @@ def write_image_csv(image: BoreholeImage, path, *, value_column: str = "IMG", se
     h, w = image.shape
     vals = np.where(image.mask, image.values, sentinel).reshape(-1)
     depth = np.repeat(image.depths, w)
-    opener = gzip.open if os.fspath(path).endswith(".gz") else open
-    with opener(path, "wt", newline="") as f:
+    with atomic_write(path, "wb") as raw, (gzip.open(raw, "wt", newline="") if os.fspath(path).endswith(".gz")
+                                             else io.TextIOWrapper(raw, newline="")) as f:
         f.write(f"wellName,datasetName,TDEP,{value_column}\n,,{image.depth_unit},{image.value_unit}\n")
         well = image.well.replace(",", " ")
         f.writelines(f"{well},,{z!r},{v!r}\n" for z, v in zip(depth.tolist(), vals.tolist()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...geometry.units import canonical_unit
-from .errors import file_error, missing_extra
+from ..files import file_error, reader
+from .errors import missing_extra
 from .image import BoreholeImage
 
 
@@ -21,6 +22,7 @@ def _find_image(path, logical_files, channel):
     raise file_error(path, f"no image channel {'(a channel with >1 value per frame)' if channel is None else repr(channel)}")
 
 
+@reader
 def read_dlis(path, *, channel: str | None = None, diameter=8.5, diameter_unit: str = "in",
               deviation=None, **image_fields) -> BoreholeImage:
     """Read an image log from a DLIS file.

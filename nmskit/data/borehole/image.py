@@ -41,7 +41,8 @@ class BoreholeImage:
         azimuths: ``[W]`` column-centre azimuths in degrees, increasing and evenly covering
             360 (default ``(k + 0.5) * 360 / W``).
         mask: ``[H, W]`` bool, True where a value is valid. Non-finite values are always
-            invalid; sentinel values are masked by :func:`nmskit.borehole.mask_sentinels`.
+            invalid, and so are values beyond float32's range (+-3.4e38); sentinel values are
+            masked by :func:`nmskit.borehole.mask_sentinels`.
         depth_unit: length unit of depths (``ft``, ``m``, ...).
         value_unit: unit of the measurement (free text, e.g. ``ohm.m``).
         well: well name.
@@ -80,6 +81,8 @@ class BoreholeImage:
             raise ValueError(f"depths must be strictly increasing; row {i + 1} ({depths[i + 1]:g}) "
                              f"follows row {i} ({depths[i]:g})")
         az = column_azimuths(w) if self.azimuths is None else check_azimuths(self.azimuths, w)
+        with np.errstate(over="ignore"):  # beyond float32's +-3.4e38 a value becomes inf: invalid
+            values = values.astype(np.float32, copy=False)
         finite = np.isfinite(values)
         if self.mask is None:
             mask = finite
@@ -94,12 +97,12 @@ class BoreholeImage:
         check_finite(diameter.reshape(-1), "diameter")
         if np.any(diameter <= 0):
             raise ValueError("diameter must be > 0 everywhere: a zero or negative borehole diameter is not a hole")
-        if self.azimuth_direction not in (1, -1):
+        if isinstance(self.azimuth_direction, bool) or self.azimuth_direction not in (1, -1):
             raise ValueError(f"azimuth_direction must be +1 or -1, got {self.azimuth_direction!r}")
         if self.deviation is not None and not isinstance(self.deviation, DeviationSurvey):
             raise ValueError("deviation must be a DeviationSurvey or None")
         set_ = lambda k, v: object.__setattr__(self, k, v)
-        set_("values", values.astype(np.float32, copy=False))
+        set_("values", values)
         set_("depths", depths)
         set_("azimuths", az)
         set_("mask", mask)

@@ -8,7 +8,8 @@ from collections import Counter
 import numpy as np
 
 from ...geometry.units import canonical_unit
-from .errors import file_error, missing_extra
+from ..files import file_error, reader
+from .errors import missing_extra
 from .image import BoreholeImage
 
 _INDEX_SUFFIX = re.compile(r"[\[(:_.]?\d+[\])]?$")
@@ -18,6 +19,7 @@ def _stem(mnemonic: str) -> str:
     return _INDEX_SUFFIX.sub("", mnemonic)
 
 
+@reader
 def read_las(path, *, image_curves: str | None = None, diameter_curve: str | None = None,
              diameter=8.5, diameter_unit: str = "in", deviation=None, **image_fields) -> BoreholeImage:
     """Read an image log from a LAS file.

@@ -1,12 +1,13 @@
 """Image logs as NumPy ``.npz`` archives (no pickles): arrays plus scalar fields."""
 from __future__ import annotations
 
+import os
 import zipfile
 
 import numpy as np
 
+from ..files import atomic_write, file_error, reader
 from .deviation import DeviationSurvey
-from .errors import file_error
 from .image import BoreholeImage
 
 _TEXT = ("depth_unit", "value_unit", "well", "diameter_unit")
@@ -21,9 +22,12 @@ def save_npz(image: BoreholeImage, path) -> None:
     if image.deviation is not None:
         arrays.update(deviation_depths=image.deviation.depths, deviation_inclination=image.deviation.inclination,
                       deviation_azimuth=image.deviation.azimuth)
-    np.savez_compressed(path, **arrays)
+    target = os.fspath(path) if os.fspath(path).endswith(".npz") else os.fspath(path) + ".npz"  # as NumPy names it
+    with atomic_write(target, "wb") as f:
+        np.savez_compressed(f, **arrays)
 
 
+@reader
 def read_npz(path, **overrides) -> BoreholeImage:
     """Read an ``.npz`` with at least ``values [H, W]`` and ``depths [H]``; optional
     ``mask``, ``azimuths``, ``diameter``, ``depth_unit``, ``value_unit``, ``well``,
@@ -32,7 +36,7 @@ def read_npz(path, **overrides) -> BoreholeImage:
     try:
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as exc:
         raise file_error(path, f"not a readable .npz archive ({exc})") from None
     missing = [k for k in ("values", "depths") if k not in data]
     if missing:
@@ -41,10 +45,11 @@ def read_npz(path, **overrides) -> BoreholeImage:
     fields.update({k: str(data[k]) for k in _TEXT if k in data})
     if "diameter" in data:
         fields["diameter"] = data["diameter"] if data["diameter"].ndim else float(data["diameter"])
-    if "azimuth_origin" in data:
-        fields["azimuth_origin"] = float(data["azimuth_origin"])
-    if "azimuth_direction" in data:
-        fields["azimuth_direction"] = int(data["azimuth_direction"])
+    for key, kind in (("azimuth_origin", float), ("azimuth_direction", int)):
+        if key in data:
+            if data[key].shape != () or data[key].dtype.kind not in "iuf":
+                raise file_error(path, f"{key} must be a single number, got {data[key].dtype} of shape {data[key].shape}")
+            fields[key] = kind(data[key])
     if "deviation_depths" in data:
         fields["deviation"] = DeviationSurvey(data["deviation_depths"], data["deviation_inclination"],
                                               data["deviation_azimuth"])

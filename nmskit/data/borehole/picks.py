@@ -1,11 +1,13 @@
 """Dip picks: a table of sinusoids with their scores and classes, read from and written to CSV.
 
-nmskit's own layout has an optional ``# depth_unit: ft`` comment line, then one header line::
+nmskit's own layout has optional ``# depth_unit: ft`` and ``# diameter: 0.708 ft`` comment
+lines (the hole diameter, when every pick has the same one), then one header line::
 
     depth,apparent_dip,apparent_azimuth,true_dip,true_azimuth,score,class
 
 ``depth``, ``apparent_dip`` and ``apparent_azimuth`` are required; empty true columns (no
-deviation known) read as NaN; ``score`` defaults to 1 and ``class`` to ``unknown``.
+deviation known) read as NaN; ``score`` defaults to 1 and ``class`` to ``unknown``. An
+optional ``diameter`` column (depth units) gives a hole diameter per pick.
 
 The interpretation-export layout (two header lines, names then units; columns ``TDEP``,
 ``<image>_Azimuth``, ``<...>_APP``, ``<...>_TRU``, ``Azimuth``, ``AvgCali``, ``HDev``,
@@ -14,18 +16,24 @@ The interpretation-export layout (two header lines, names then units; columns ``
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from ..._checks import as_float_array
 from ...geometry.sinusoid import apparent_to_true
-from ...geometry.units import canonical_unit, length_factor
-from .errors import file_error
+from ...geometry.units import canonical_unit, length_factor, parse_length
+from ..files import atomic_write, file_error, read_text, reader
 
 PICK_COLUMNS = ("depth", "apparent_dip", "apparent_azimuth", "true_dip", "true_azimuth", "score", "class")
 REQUIRED_COLUMNS = PICK_COLUMNS[:3]
 CLASSES = ("fracture", "bed", "unknown")
+# (low, high, NaN allowed) of each numeric field; angles in degrees
+RANGES = {"depth": (-1e7, 1e7, False), "apparent_dip": (0.0, 90.0, False), "apparent_azimuth": (-360.0, 360.0, False),
+          "true_dip": (0.0, 90.0, True), "true_azimuth": (-360.0, 360.0, True), "score": (-1e300, 1e300, False),
+          "diameter": (0.0, 1e7, True), "inclination": (0.0, 180.0, True), "hole_azimuth": (-360.0, 360.0, True)}
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,10 @@ class PickTable:
         depth_unit: length unit of ``depth`` (None if the file did not say).
         diameter: hole diameter at each pick in depth units; NaN where unknown.
         inclination, hole_azimuth: hole direction at each pick (degrees); NaN where unknown.
+
+    Every numeric field must lie in its range in ``RANGES`` (dips in [0, 90], azimuths in
+    [-360, 360], |depth| <= 1e7, diameter > 0); only the true angles, the diameter and the
+    hole direction may be NaN (unknown).
     """
 
     depth: np.ndarray
@@ -63,9 +75,11 @@ class PickTable:
             v = getattr(self, f.name)
             if v is None:
                 v = np.full(n, np.nan)
-            v = np.asarray(v, object if f.name == "cls" else np.float64)
+            v = np.asarray(v, object) if f.name == "cls" else as_float_array(v, f"picks {f.name}")
             if v.shape != (n,):
                 raise ValueError(f"picks {f.name} must have shape [{n}], got {v.shape}")
+            if f.name in RANGES:
+                _check_range(v, f.name)
             object.__setattr__(self, f.name, v)
         if self.depth_unit is not None:
             object.__setattr__(self, "depth_unit", canonical_unit(self.depth_unit, "depth_unit"))
@@ -76,7 +90,10 @@ class PickTable:
     @classmethod
     def from_arrays(cls, picks, score=None, classes="fracture", depth_unit=None, **extra) -> "PickTable":
         """From ``[N, 3]`` (depth, apparent dip, apparent azimuth) rows; true angles unknown."""
-        p = np.asarray(picks, np.float64).reshape(-1, 3)
+        p = as_float_array(picks, "picks")
+        if p.size % 3 or p.ndim > 2 or (p.ndim == 2 and p.shape[1] != 3):
+            raise ValueError(f"picks must have shape [N, 3] (depth, dip, azimuth), got {p.shape}")
+        p = p.reshape(-1, 3)
         n = len(p)
         return cls(p[:, 0], p[:, 1], p[:, 2], np.full(n, np.nan), np.full(n, np.nan),
                    np.ones(n) if score is None else score, np.broadcast_to(np.asarray(classes, object), (n,)),
@@ -108,6 +125,18 @@ class PickTable:
         return replace(self, true_dip=td, true_azimuth=ta, inclination=inc, hole_azimuth=azi)
 
 
+def _check_range(v: np.ndarray, name: str) -> None:
+    low, high, nan_ok = RANGES[name]
+    bad = (np.isnan(v) & (not nan_ok)) | ~((v >= low) & (v <= high) | np.isnan(v))
+    if name == "diameter":
+        bad |= v == 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        what = "(0" if name == "diameter" else f"[{low:g}"
+        raise ValueError(f"picks {name} must lie in {what}, {high:g}]{' or be NaN (unknown)' if nan_ok else ''}; "
+                         f"row {i} holds {v[i]!r}")
+
+
 def _float(path, line, column, text, default=np.nan):
     text = text.strip()
     if not text:
@@ -119,22 +148,34 @@ def _float(path, line, column, text, default=np.nan):
 
 
 def _rows(path):
-    """(line number, fields) of the non-empty, non-comment lines, and the depth unit from
-    a ``# depth_unit: X`` comment if any."""
-    unit, rows = None, []
-    with open(path, newline="") as f:
+    """(line number, fields) of the non-empty, non-comment lines, and the ``key: value``
+    comments (``# depth_unit: ft``, ``# diameter: 0.708 ft``) with their line numbers."""
+    comments, rows = {}, []
+    with io.StringIO(read_text(path), newline="") as f:
         for number, line in enumerate(f, 1):
             text = line.strip()
             if text.startswith("#"):
                 key, _, value = text.lstrip("# ").partition(":")
-                if key.strip() == "depth_unit" and value.strip():
-                    unit = value.strip()
+                if key.strip() in ("depth_unit", "diameter") and value.strip():
+                    comments[key.strip()] = (value.strip(), number)
                 continue
             if text:
                 rows.append((number, next(csv.reader([line]))))
     if not rows:
         raise file_error(path, "empty picks file: no header line")
-    return unit, rows
+    return comments, rows
+
+
+def _comment_diameter(path, comments, unit):
+    """The ``# diameter:`` comment in the picks' depth unit, or NaN."""
+    if "diameter" not in comments:
+        return np.nan
+    text, line = comments["diameter"]
+    try:
+        value, given = parse_length(text, "diameter", unit)
+        return value * length_factor(given, unit) if unit else value
+    except ValueError as exc:
+        raise file_error(path, str(exc), line) from None
 
 
 def _columns(path, line, names, wanted):
@@ -194,17 +235,22 @@ def _read_export(path, rows):
     return PickTable(**data, cls=np.array(cls, object), depth_unit=unit)
 
 
-def _read_own(path, rows, unit):
+def _read_own(path, rows, comments):
+    unit = comments["depth_unit"][0] if "depth_unit" in comments else None
+    if unit is not None:
+        unit = _unit(path, comments["depth_unit"][1], unit, "depth_unit")
+    diameter = _comment_diameter(path, comments, unit)
     line, names = rows[0]
     names = [n.strip() for n in names]
     _columns(path, line, names, REQUIRED_COLUMNS)
     _check_ragged(path, rows[1:], len(names))
     col = {n: i for i, n in enumerate(names)}
-    data = {c: [] for c in PICK_COLUMNS[:6]}
+    numeric = (*PICK_COLUMNS[:6], "diameter")
+    data = {c: [] for c in numeric}
     cls = []
     for number, row in rows[1:]:
-        for c in PICK_COLUMNS[:6]:
-            default = 1.0 if c == "score" else np.nan
+        for c in numeric:
+            default = {"score": 1.0, "diameter": diameter}.get(c, np.nan)
             value = _float(path, number, c, row[col[c]], default) if c in col else default
             if c in REQUIRED_COLUMNS and np.isnan(value):
                 raise file_error(path, f"empty value in required column {c!r}", number)
@@ -216,6 +262,7 @@ def _read_own(path, rows, unit):
         raise file_error(path, str(exc)) from None
 
 
+@reader
 def read_picks(path, depth_unit: str | None = None) -> PickTable:
     """Read picks from nmskit's CSV layout or the interpretation-export layout (see module doc).
 
@@ -231,10 +278,10 @@ def read_picks(path, depth_unit: str | None = None) -> PickTable:
         ValueError naming the file, the line and the problem (missing columns, ragged rows,
         non-numeric values, unknown units, unknown classes).
     """
-    unit, rows = _rows(path)
+    comments, rows = _rows(path)
     is_export = "TDEP" in [n.strip() for n in rows[0][1]]
     try:
-        table = _read_export(path, rows) if is_export else _read_own(path, rows, unit)
+        table = _read_export(path, rows) if is_export else _read_own(path, rows, comments)
     except ValueError as exc:
         if os.fspath(path) in str(exc):
             raise
@@ -245,13 +292,21 @@ def read_picks(path, depth_unit: str | None = None) -> PickTable:
 
 
 def write_picks(picks: PickTable, path) -> None:
-    """Write ``picks`` in nmskit's layout (NaN true angles as empty fields)."""
+    """Write ``picks`` in nmskit's layout (NaN true angles as empty fields). The hole
+    diameter goes into a ``# diameter:`` comment when every pick has the same one, else
+    into a ``diameter`` column, so :func:`read_picks` gives it back."""
     fmt = lambda v: "" if np.isnan(v) else repr(float(v))
-    with open(path, "w", newline="") as f:
+    known = picks.diameter[np.isfinite(picks.diameter)]
+    constant = len(known) == len(picks) and len(known) and np.all(known == known[0])
+    column = len(known) and not constant
+    with atomic_write(path, "w", newline="") as f:
         if picks.depth_unit is not None:
             f.write(f"# depth_unit: {picks.depth_unit}\n")
+        if constant:
+            f.write(f"# diameter: {float(known[0])!r}{' ' + picks.depth_unit if picks.depth_unit else ''}\n")
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(PICK_COLUMNS)
+        writer.writerow(PICK_COLUMNS + (("diameter",) if column else ()))
         for i in range(len(picks)):
             writer.writerow([fmt(picks.depth[i]), fmt(picks.apparent_dip[i]), fmt(picks.apparent_azimuth[i]),
-                             fmt(picks.true_dip[i]), fmt(picks.true_azimuth[i]), fmt(picks.score[i]), picks.cls[i]])
+                             fmt(picks.true_dip[i]), fmt(picks.true_azimuth[i]), fmt(picks.score[i]), picks.cls[i]]
+                            + ([fmt(picks.diameter[i])] if column else []))

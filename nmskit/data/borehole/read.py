@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 
+from ..files import file_error, reader
 from .csv_image import read_image_csv
 from .dlis import read_dlis
-from .errors import file_error
 from .las import read_las
 from .npz import read_npz
 
@@ -13,6 +13,7 @@ READERS = {".csv": read_image_csv, ".csv.gz": read_image_csv, ".las": read_las, 
            ".npz": read_npz}
 
 
+@reader
 def read_borehole(path, **kwargs):
     """Read an image log by suffix: ``.csv``/``.csv.gz`` (long CSV layout), ``.las``,
     ``.dlis`` or ``.npz``; ``kwargs`` go to the format's reader.
@@ -21,8 +22,6 @@ def read_borehole(path, **kwargs):
         :class:`~nmskit.data.borehole.BoreholeImage`.
     """
     name = os.fspath(path).lower()
-    if not os.path.isfile(path):
-        raise file_error(path, "no such file")
     for suffix in sorted(READERS, key=len, reverse=True):
         if name.endswith(suffix):
             return READERS[suffix](path, **kwargs)
