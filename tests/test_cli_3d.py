@@ -33,7 +33,7 @@ def test_suppress_then_evaluate(tmp_path, capsys):
 def test_cli_errors_are_reported_not_raised(tmp_path, capsys):
     assert main(["suppress", "--method", "circle", "--in", str(tmp_path / "missing.json"),
                  "--out", str(tmp_path / "o.json")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"nmskit: error: {tmp_path / 'missing.json'}: no such file\n"
     (tmp_path / "bad.json").write_text(json.dumps({"results": {"s": [{"sample_token": "s"}]}}))
     assert main(["evaluate", "nuscenes", "--pred", str(tmp_path / "bad.json"), "--gt", str(tmp_path / "bad.json")]) == 2
     assert "sample 's', box 0: field 'translation' is missing" in capsys.readouterr().err

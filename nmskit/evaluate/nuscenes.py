@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_float_array, check_positive, check_real, check_unit, check_vector
 from ..data.detections3d import Detections3D
 from ..data.nuscenes_classes import CLASS_RANGE, DETECTION_NAMES, MAX_BOXES_PER_SAMPLE, NO_ATTRIBUTE
 from ..geometry.yaw import angle_diff
@@ -60,11 +61,21 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
     ranges = dict(CLASS_RANGE if class_range is None else class_range)
     if set(ranges) != set(DETECTION_NAMES):
         raise ValueError(f"class_range must give a range for each of {list(DETECTION_NAMES)}")
-    ths = np.asarray(dist_thresholds, np.float64)
-    if ths.ndim != 1 or not len(ths) or not (ths > 0).all() or dist_threshold_tp not in ths:
-        raise ValueError("dist_thresholds must be positive and include dist_threshold_tp")
-    if not (0 <= min_precision < 1 and 0 <= min_recall <= 1):
-        raise ValueError("min_precision must lie in [0, 1) and min_recall in [0, 1]")
+    ranges = {name: check_positive(r, f"class_range[{name!r}]") for name, r in ranges.items()}
+    ths = as_float_array(dist_thresholds, "dist_thresholds")
+    if ths.ndim != 1 or not len(ths) or not np.isfinite(ths).all() or not (ths > 0).all():
+        raise ValueError(f"dist_thresholds must be a non-empty list of finite distances > 0, got {dist_thresholds!r}")
+    if check_positive(dist_threshold_tp, "dist_threshold_tp") not in ths:
+        raise ValueError(f"dist_threshold_tp {dist_threshold_tp} must be one of dist_thresholds {ths.tolist()}")
+    if not 0 <= check_real(min_precision, "min_precision") < 1:
+        raise ValueError(f"min_precision must lie in [0, 1), got {min_precision}")
+    check_unit(min_recall, "min_recall")
+    if check_real(mean_ap_weight, "mean_ap_weight") < 0:
+        raise ValueError(f"mean_ap_weight must be >= 0, got {mean_ap_weight}")
+    if ego_poses is not None:
+        if not isinstance(ego_poses, dict):
+            raise ValueError(f"ego_poses must map sample tokens to (x, y, z), got {type(ego_poses).__name__}")
+        ego_poses = {token: check_vector(xyz, f"ego_poses[{token!r}]", 3) for token, xyz in ego_poses.items()}
 
     sample_of = _pred_samples(pred, gt)
     pred_ego = _pred_ego(pred, gt, sample_of, ego_poses)
@@ -160,7 +171,7 @@ def _pred_ego(pred, gt, sample_of, ego_poses) -> np.ndarray:
         pose[first[0]] = gt.center[first[1]] - gt.ego[first[1]]
     for token, xyz in (ego_poses or {}).items():
         if token in gt.sample_tokens:
-            pose[gt.sample_tokens.index(token)] = np.asarray(xyz, np.float64)
+            pose[gt.sample_tokens.index(token)] = xyz
     ego[unknown] = pred.center[unknown] - pose[sample_of[unknown]]
     missing = np.isnan(ego).any(axis=1)
     if missing.any():

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from .._arrays import to_numpy
-from ..data.detections3d import Detections3D
+from .._checks import as_float_array
+from ..data.detections3d import MAX_METRES, Detections3D
 
 FIELDS = ("x", "y", "z", "w", "l", "h", "yaw", "vx", "vy", "score", "label")
 COL = {name: i for i, name in enumerate(FIELDS)}
@@ -79,9 +80,11 @@ def pack(columns, num_frames: int | None = None) -> Packed:
     Args:
         columns: a :class:`Detections3D` (its samples are the frames), or a mapping with
             the ``FIELDS`` columns, each ``[N]``, and optional ``frame`` ``[N]`` integer
-            frame ids in ``0..num_frames-1`` (all 0 when absent).
-        num_frames: B; defaults to the number of samples, else ``max(frame) + 1`` (1 when
-            there are no rows).
+            frame ids (all 0 when absent). Values must be finite and within
+            ``MAX_METRES`` (1e7) of zero.
+        num_frames: B, with frame ids in ``0..B-1``; defaults to the number of samples of a
+            ``Detections3D``, else the number of distinct frame ids (1 when there are no
+            rows), which are then numbered in increasing order.
 
     Raises:
         ValueError: naming the column that is missing, misshapen, non-finite or out of range.
@@ -94,7 +97,7 @@ def pack(columns, num_frames: int | None = None) -> Packed:
     missing = [f for f in FIELDS if f not in columns]
     if missing:
         raise ValueError(f"detections is missing the column(s) {missing}; expected {FIELDS}")
-    cols = [to_numpy(columns[f], np.float64) for f in FIELDS]
+    cols = [as_float_array(columns[f], f"detections[{f!r}]") for f in FIELDS]
     n = len(cols[0]) if cols[0].ndim == 1 else -1
     for name, c in zip(FIELDS, cols):
         if c.ndim != 1 or len(c) != n:
@@ -102,6 +105,11 @@ def pack(columns, num_frames: int | None = None) -> Packed:
         bad = ~np.isfinite(c)
         if bad.any():
             raise ValueError(f"detections[{name!r}] holds NaN or inf at row {int(np.argmax(bad))}")
+        big = np.abs(c) > MAX_METRES
+        if big.any():
+            row = int(np.argmax(big))
+            raise ValueError(f"detections[{name!r}] holds {c[row]:g} at row {row}, beyond the supported "
+                             f"range of +-{MAX_METRES:g}")
     raw = np.stack(cols, axis=1) if n else np.zeros((0, len(FIELDS)))
     score, label = raw[:, COL["score"]], raw[:, COL["label"]]
     if np.any((score <= 0) | (score > 1)):
@@ -113,7 +121,9 @@ def pack(columns, num_frames: int | None = None) -> Packed:
     frame = to_numpy(columns["frame"]) if "frame" in columns else np.zeros(n, np.int64)
     if frame.shape != (n,) or (n and (frame.dtype.kind not in "iu" or frame.min() < 0)):
         raise ValueError(f"detections['frame'] must be [{n}] non-negative integers")
-    frame = frame.astype(np.int64)
+    if num_frames is None:  # ids only group rows: number the distinct ones 0..B-1
+        _, frame = np.unique(frame, return_inverse=True)
+    frame = frame.astype(np.int64).reshape(n)
     b = int(frame.max()) + 1 if n else 1
     if num_frames is not None:
         if n and b > num_frames:
