@@ -3,23 +3,34 @@ the rank order (descending score, lower index first on ties)."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .._checks import check_count, check_real, check_unit, check_vector
 from ..geometry.boxes import prepare_boxes
 
 
+@njit(cache=True)
+def _sort_tie_runs(order, v):
+    """Sort ``order`` in place inside each run of equal values of ``v`` (``v`` sorted)."""
+    n = v.shape[0]
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and v[j] == v[i]:
+            j += 1
+        if j - i > 1:
+            order[i:j] = np.sort(order[i:j])
+        i = j
+
+
 def rank_order(scores: np.ndarray) -> np.ndarray:
     """Indices by descending score; equal scores keep the lower index first.
 
-    A plain (fast, unstable) argsort, then runs of equal scores are put in index order,
-    which costs a second sort only when there are ties.
+    A plain (fast, unstable) argsort, then each run of equal scores is put in index
+    order in one linear pass (sorting only inside the runs).
     """
     order = np.argsort(-scores)
-    v = scores[order]
-    tie = v[1:] == v[:-1]
-    if tie.any():
-        run = np.cumsum(np.concatenate([[True], ~tie]))
-        order = order[np.lexsort((order, run))]
+    _sort_tie_runs(order, scores[order])
     return order
 
 
