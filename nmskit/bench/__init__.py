@@ -17,6 +17,7 @@ BENCHMARKS = {
     "borehole": "nmskit.bench.borehole",
     "rescoring": "nmskit.bench.rescoring",
     "fractures": "nmskit.bench.fractures",
+    "batch": "nmskit.bench.batch",
 }
 
 
