@@ -262,3 +262,12 @@ def test_merge_rejects_incomplete_or_mixed_sets(sim, tmp_path):
         split_results(pre, tmp_path / "s", 7)
     with pytest.raises(ValueError, match="shards must be an integer"):
         split_results(pre, tmp_path / "s", 0)
+
+
+def test_ray_address_that_does_not_answer_is_refused(sim, tmp_path, capsys):
+    pytest.importorskip("ray")
+    _, _, shards = sim
+    status = main(["suppress", "--method", "circle", "--in", str(shards[0].parent / "*.json"),
+                   "--out", str(tmp_path / "out"), "--engine", "ray", "--address", "127.0.0.1:1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1 and err[0].startswith("nmskit: error: --address 127.0.0.1:1: no Ray cluster")

@@ -10,7 +10,8 @@ outputs are the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+
+LEARNED = ("d2d", "gossip", "gcn", "setpred")  # the suppress methods that load a model
 
 
 class Job:
@@ -141,9 +142,6 @@ class SuppressJob(Job):
         if out is not None:
             write_nuscenes_results(kept, out, meta)
         return kept, f"{self.method}: kept {len(kept)} of {len(dets)} boxes over {len(dets.sample_tokens)} samples"
-
-
-LEARNED = ("d2d", "gossip", "gcn", "setpred")
 
 
 @dataclass

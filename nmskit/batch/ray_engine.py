@@ -8,6 +8,8 @@ committed atomically, so a retry cannot leave a partial file). Needs the ``ray``
 """
 from __future__ import annotations
 
+import os
+import socket
 from typing import Iterator
 
 from .outcome import Outcome
@@ -36,15 +38,22 @@ def run_ray(job, tasks: list[Task], workers: int | None, address: str | None) ->
 
     Args:
         workers: actors to start (default: one per CPU of the cluster).
-        address: a running cluster (``"auto"``, ``"ray://host:10001"``, ...); None starts a
-            local cluster with ``workers`` CPUs for this run, unless this process is already
-            connected to one.
+        address: a running cluster (``"auto"``, ``"ray://host:10001"``, ...); default: the
+            ``RAY_ADDRESS`` environment variable, else a local cluster with ``workers`` CPUs
+            started for this run (unless this process is already connected to one).
     """
+    if not tasks:
+        return
     ray = import_ray()
+    address = address or os.environ.get("RAY_ADDRESS")  # set inside a Ray job (ray job submit, a RayJob)
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                 logging_level="warning", log_to_driver=True)
+        _check_reachable(address)
+        try:
+            ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                     logging_level="warning", log_to_driver=True)
+        except ConnectionError as exc:
+            raise ValueError(f"--address {address}: {exc}") from None
     try:
         count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         actor = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=1)(_Worker)
@@ -67,3 +76,14 @@ def run_ray(job, tasks: list[Task], workers: int | None, address: str | None) ->
     finally:
         if started:
             ray.shutdown()
+
+
+def _check_reachable(address: str | None, timeout: float = 10.0) -> None:
+    """Refuse a ``host:port`` that does not answer (Ray itself would retry for minutes)."""
+    if address is None or address == "auto" or ":" not in address:
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"--address {address}: no Ray cluster answers there ({exc})") from None

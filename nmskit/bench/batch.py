@@ -41,18 +41,19 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
     rounds = rounds or default_rounds
     work = Path(work or (Path.cwd() / ("bench-batch-quick" if quick else "bench-batch")))
     work.mkdir(parents=True, exist_ok=True)
-    workloads = {
-        "fractures detect": (["fractures", "detect", "--log", str(_wells(work, wells) / "*.csv.gz")], wells, "well"),
-        "suppress --method d2d": (["suppress", "--method", "d2d", "--in", str(_frames(work, files, frames) / "*.json")],
-                                  files * frames, "frame"),
+    workloads = {  # command, inputs (made when first needed), count, unit
+        "fractures detect": (["fractures", "detect", "--log"], lambda: _wells(work, wells) / "*.csv.gz", wells, "well"),
+        "suppress --method d2d": (["suppress", "--method", "d2d", "--in"],
+                                  lambda: _frames(work, files, frames) / "*.json", files * frames, "frame"),
     }
-    for argv, _, _ in workloads.values():  # untimed, one input: fills the compile caches
-        first = sorted(Path(argv[-1]).parent.glob(Path(argv[-1]).name))[0]
-        subprocess.run([sys.executable, "-m", "nmskit.cli", *argv[:-1], str(first), "--out", str(work / "warm-up")],
-                       check=True, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL)
     log = work / "times.jsonl"
     done = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    for name, (argv, _, _) in workloads.items():
+    for name, (command, inputs, _, _) in workloads.items():
+        pattern = inputs()
+        argv = [*command, str(pattern)]
+        # untimed, one input: fills the compile caches
+        subprocess.run([sys.executable, "-m", "nmskit.cli", *command, str(sorted(pattern.parent.glob(pattern.name))[0]),
+                        "--out", str(work / "warm-up")], check=True, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL)
         for r in range(rounds):
             for variant, extra in VARIANTS.items():
                 if any(d["workload"] == name and d["variant"] == variant and d["round"] == r for d in done):
@@ -64,7 +65,7 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
                     f.write(json.dumps(done[-1]) + "\n")
     print(f"Batch commands, wall seconds over {rounds} interleaved round(s), min / median ({load_note()}; "
           "the machine is shared, so the times include other work)")
-    for name, (_, count, unit) in workloads.items():
+    for name, (_, _, count, unit) in workloads.items():
         print(f"\n{name}: {count} {unit}s")
         print(format_table(*_table(done, name, count, unit)))
 
