@@ -355,6 +355,15 @@ def test_empty_inputs():
     assert nmskit.bev_iou(np.zeros((0, 5)), np.zeros((0, 5))).shape == (0, 0)
 
 
+def test_a_cap_of_zero_keeps_nothing():
+    rng = np.random.default_rng(5)
+    b, s, lab = random_boxes(rng, 40), rng.random(40), rng.integers(0, 3, 40)
+    assert len(circle_nms(b[:, :2], s, 1.0, labels=lab, max_per_label=0)) == 0
+    assert len(rotated_nms(b, s, 0.2, labels=lab, max_per_label=0)) == 0
+    assert len(rotated_nms(b, s, 0.2, max_output=0)) == 0
+    assert len(nmskit.nms(b[:, :4] + [0, 0, 10, 10], s, 0.5, max_output=0)) == 0
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.sampled_from([0.0, -0.0, 0.25, 0.5, 1.0, 3.0]) | st.floats(-5, 5), max_size=60))
 def test_rank_order_is_descending_with_lower_index_first_on_ties(values):

@@ -102,7 +102,7 @@ def _clip(xs, ys, n, along_x, sign, half, ox, oy):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pair_iou(a, i, b, j, cos_a, sin_a, cos_b, sin_b, bx, by, cx, cy):
     """IoU of ``a[i]`` and ``b[j]`` (rows ``(cx, cy, w, l, yaw)``, cos/sin of their yaws
     precomputed); ``bx, by, cx, cy`` are scratch buffers of length >= 16."""

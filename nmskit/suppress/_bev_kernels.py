@@ -1,10 +1,9 @@
-"""numba kernels for suppression in the ground plane: circle NMS, soft circle NMS and
-rotated-box NMS.
+"""numba kernel for soft circle NMS (greedy circle and rotated NMS are ``_greedy.py``'s).
 
-Each kernel takes rows **sorted by group, and by rank within a group** (rank 0 = highest
-priority) plus ``group_start [G + 1]`` offsets; groups (labels, task heads, samples) are
-suppressed independently. Within a group a uniform grid over the centres limits every
-kept box to the boxes within its reach, so the cost grows with the neighbours, not N^2.
+It takes rows **sorted by group, and by rank within a group** (rank 0 = highest priority)
+plus ``group_start [G + 1]`` offsets; groups (labels, task heads, samples) are decayed
+independently. Within a group a uniform grid over the centres limits every selected box to
+the boxes within its reach, so the cost grows with the neighbours, not N^2.
 """
 from __future__ import annotations
 
@@ -13,59 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ..geometry.bev import pair_iou
 from ..geometry.grid import grid_build, grid_query
-from ._kernels import _sift_down as sift_down  # the indexed heap shared with 2-D soft NMS
-
-_SLACK = 1e-9  # relative widening of query windows, so rounding never hides a neighbour
-
-
-@njit(cache=True)
-def _grid(x, y, reach):
-    return grid_build(x, y, np.ones(x.shape[0], np.bool_), reach)
-
-
-@njit(cache=True)
-def circle_keep(x, y, group_start, radius, squared, max_per_group):
-    """Greedy circle NMS.
-
-    Args:
-        x, y: ``[N]`` float64 centres, grouped and rank-ordered.
-        radius: ``[G]`` float64 per group; row j is suppressed by a kept row i of its group
-            when ``d(i, j) <= radius`` (``d^2 <= radius`` when ``squared``).
-        max_per_group: stop a group after this many kept rows.
-
-    Returns:
-        ``[N]`` bool mask of kept rows.
-    """
-    keep = np.zeros(x.shape[0], np.bool_)
-    for g in range(group_start.shape[0] - 1):
-        s, e = group_start[g], group_start[g + 1]
-        r = radius[g]
-        reach = math.sqrt(r) if squared else r
-        gx, gy = x[s:e], y[s:e]
-        grid = _grid(gx, gy, reach)
-        near = np.empty(e - s, np.int64)
-        suppressed = np.zeros(e - s, np.bool_)
-        kept = 0
-        for i in range(e - s):
-            if suppressed[i]:
-                continue
-            keep[s + i] = True
-            kept += 1
-            if kept >= max_per_group:
-                break
-            w = reach * (1.0 + _SLACK) + _SLACK * (abs(gx[i]) + abs(gy[i])) + 1e-300
-            for k in range(grid_query(grid, gx[i] - w, gx[i] + w, gy[i] - w, gy[i] + w, near)):
-                j = near[k]
-                if j <= i or suppressed[j]:
-                    continue
-                dx = gx[i] - gx[j]
-                dy = gy[i] - gy[j]
-                d2 = dx * dx + dy * dy
-                if (d2 <= r) if squared else (math.sqrt(d2) <= r):
-                    suppressed[j] = True
-    return keep
+from ._kernels import SLACK, sift_down  # the indexed heap shared with 2-D soft NMS
 
 
 @njit(cache=True)
@@ -99,7 +47,7 @@ def soft_circle_keep(x, y, scores, group_start, sigma, cutoff, score_threshold, 
         gx, gy = x[s:e], y[s:e]
         cut = cutoff[g]
         inv = 1.0 / (2.0 * sigma[g] * sigma[g])
-        grid = _grid(gx, gy, cut)
+        grid = grid_build(gx, gy, np.ones(m, np.bool_), cut)
         near = np.empty(m, np.int64)
         sc = scores[s:e].copy()
         rank = np.arange(m)
@@ -121,7 +69,7 @@ def soft_circle_keep(x, y, scores, group_start, sigma, cutoff, score_threshold, 
                 heap[0] = heap[size]
                 pos[heap[0]] = 0
                 sift_down(heap, pos, sc, rank, 0, size)
-            w = cut * (1.0 + _SLACK) + _SLACK * (abs(gx[i]) + abs(gy[i])) + 1e-300
+            w = cut * (1.0 + SLACK) + SLACK * (abs(gx[i]) + abs(gy[i])) + 1e-300
             for k in range(grid_query(grid, gx[i] - w, gx[i] + w, gy[i] - w, gy[i] + w, near)):
                 j = near[k]
                 if pos[j] < 0:
@@ -135,54 +83,3 @@ def soft_circle_keep(x, y, scores, group_start, sigma, cutoff, score_threshold, 
                 sc[j] *= math.exp(-sim * sim / soft_sigma) if soft_sigma > 0.0 else 1.0 - sim
                 sift_down(heap, pos, sc, rank, pos[j], size)
     return rows[:out], decayed[:out]
-
-
-@njit(cache=True)
-def rotated_keep(b, group_start, t, max_per_group):
-    """Greedy NMS of rotated BEV boxes: row j is suppressed by a kept row i of its group
-    when ``IoU(i, j) > t``.
-
-    Args:
-        b: ``[N, 5]`` float64 ``(cx, cy, w, l, yaw)``, grouped and rank-ordered.
-
-    Returns:
-        ``[N]`` bool mask of kept rows. Zero-area rows never suppress and are never suppressed.
-    """
-    n = b.shape[0]
-    keep = np.zeros(n, np.bool_)
-    cos_b, sin_b = np.cos(b[:, 4]), np.sin(b[:, 4])
-    bx, by, cx_, cy_ = np.empty(16), np.empty(16), np.empty(16), np.empty(16)
-    for g in range(group_start.shape[0] - 1):
-        s, e = group_start[g], group_start[g + 1]
-        if e == s:
-            continue
-        rad = 0.5 * np.sqrt(b[s:e, 2] ** 2 + b[s:e, 3] ** 2)
-        area = b[s:e, 2] * b[s:e, 3]
-        valid = area > 0.0
-        r_max = rad.max()
-        grid = grid_build(b[s:e, 0], b[s:e, 1], valid, 2.0 * np.median(rad))
-        near = np.empty(e - s, np.int64)
-        suppressed = np.zeros(e - s, np.bool_)
-        kept = 0
-        for i in range(e - s):
-            if suppressed[i]:
-                continue
-            keep[s + i] = True
-            kept += 1
-            if kept >= max_per_group:
-                break
-            if not valid[i] or t >= 1.0:
-                continue
-            w = (rad[i] + r_max) * (1.0 + _SLACK) + 1e-300
-            cx, cy = b[s + i, 0], b[s + i, 1]
-            for k in range(grid_query(grid, cx - w, cx + w, cy - w, cy + w, near)):
-                j = near[k]
-                if j <= i or suppressed[j]:
-                    continue
-                small = min(area[i], area[j])
-                if small <= t * max(area[i], area[j]):
-                    continue  # IoU <= smaller / larger area <= t
-                o = pair_iou(b, s + i, b, s + j, cos_b, sin_b, cos_b, sin_b, bx, by, cx_, cy_)
-                if o > t:
-                    suppressed[j] = True
-    return keep

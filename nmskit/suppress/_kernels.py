@@ -1,9 +1,10 @@
-"""numba kernels for greedy and soft suppression of axis-aligned boxes.
+"""numba pieces for axis-aligned boxes: IoU, the grid index and query window that the
+greedy kernel (``_greedy.py``) uses for them, the indexed max-heap, and Soft-NMS.
 
-All kernels take float64 ``[N, 4]`` xyxy boxes **already in rank order** (row 0 has the
-highest priority) and validated by the public functions. Each kept box is compared only
-with the boxes whose top-left corner falls in the grid cells that could overlap it, so the
-cost grows with the number of neighbours, not with N^2.
+Boxes are float64 ``[N, 4]`` xyxy **already in rank order** (row 0 has the highest
+priority) and validated by the public functions. Each kept box is compared only with the
+boxes whose top-left corner falls in the grid cells that could overlap it, so the cost
+grows with the number of neighbours, not with N^2.
 
 Pruning rule for hard suppression at IoU threshold t > 0: IoU(i, j) > t implies
 w_j < w_i / t and h_j < h_i / t, so box j's corner lies within w_i / t (h_i / t) of box i's.
@@ -17,11 +18,12 @@ from numba import njit
 
 from ..geometry.grid import grid_build, grid_query
 
-_SLACK = 1e-9  # relative widening of query windows, so rounding never hides a neighbour
+SLACK = 1e-9  # relative widening of query windows, so rounding never hides a neighbour
 
 
 @njit(cache=True, inline="always")
-def _iou(b, i, j, area):
+def box_iou(b, i, j, area):
+    """IoU of rows i and j of ``b [N, 4]`` (xyxy), given the areas ``[N]``."""
     iw = min(b[i, 2], b[j, 2]) - max(b[i, 0], b[j, 0])
     if iw <= 0.0:
         return 0.0
@@ -33,7 +35,7 @@ def _iou(b, i, j, area):
 
 
 @njit(cache=True)
-def _index(b):
+def box_index(b):
     """Areas, a validity mask (area > 0), the largest valid width and height, and a grid
     over the top-left corners of valid boxes with a cell of about the median box size."""
     n = b.shape[0]
@@ -57,7 +59,7 @@ def _index(b):
 
 
 @njit(cache=True)
-def _window(b, i, t, max_w, max_h, everything):
+def box_window(b, i, t, max_w, max_h, everything):
     """Corner-coordinate window ``(xlo, xhi, ylo, yhi)`` holding every box that box i may
     suppress at threshold t (t = 0: any overlap)."""
     if everything:
@@ -66,71 +68,9 @@ def _window(b, i, t, max_w, max_h, everything):
     h = b[i, 3] - b[i, 1]
     rx = min(w / t, max_w) if t > 0.0 else max_w
     ry = min(h / t, max_h) if t > 0.0 else max_h
-    sx = _SLACK * (abs(b[i, 0]) + abs(b[i, 2]) + rx) + 1e-300
-    sy = _SLACK * (abs(b[i, 1]) + abs(b[i, 3]) + ry) + 1e-300
+    sx = SLACK * (abs(b[i, 0]) + abs(b[i, 2]) + rx) + 1e-300
+    sy = SLACK * (abs(b[i, 1]) + abs(b[i, 3]) + ry) + 1e-300
     return b[i, 0] - rx - sx, b[i, 2] + sx, b[i, 1] - ry - sy, b[i, 3] + sy
-
-
-@njit(cache=True)
-def greedy_keep(b, t, inclusive, max_keep):
-    """Greedy hard NMS.
-
-    Args:
-        b: ``[N, 4]`` float64 xyxy in rank order.
-        t: IoU threshold; j is suppressed by kept i when IoU > t (>= t if ``inclusive``).
-        max_keep: stop after this many kept boxes.
-
-    Returns:
-        ``[N]`` bool mask of kept rows. Zero-area rows never suppress and are never
-        suppressed.
-    """
-    n = b.shape[0]
-    keep = np.zeros(n, np.bool_)
-    if n == 0 or max_keep <= 0:
-        return keep
-    area, valid, max_w, max_h, grid = _index(b)
-    near = np.empty(n, np.int64)
-    everything = inclusive and t <= 0.0
-    never = (not inclusive) and t >= 1.0
-    suppressed = np.zeros(n, np.bool_)
-    kept = 0
-    for i in range(n):
-        if suppressed[i]:
-            continue
-        keep[i] = True
-        kept += 1
-        if kept >= max_keep:
-            break
-        if never or not valid[i]:
-            continue
-        xlo, xhi, ylo, yhi = _window(b, i, t, max_w, max_h, everything)
-        for k in range(grid_query(grid, xlo, xhi, ylo, yhi, near)):
-            j = near[k]
-            if j <= i or suppressed[j]:
-                continue
-            o = _iou(b, i, j, area)
-            if o > t or (inclusive and o >= t):
-                suppressed[j] = True
-    return keep
-
-
-@njit(cache=True)
-def greedy_keep_groups(b, group_start, t, inclusive, max_per_group):
-    """:func:`greedy_keep` run independently on each group of rows.
-
-    Args:
-        b: ``[N, 4]`` rows sorted by group, and by rank within each group.
-        group_start: ``[G + 1]`` row offsets of the groups.
-        max_per_group: cap on the kept rows of each group.
-
-    Returns:
-        ``[N]`` bool mask of kept rows.
-    """
-    keep = np.zeros(b.shape[0], np.bool_)
-    for g in range(group_start.shape[0] - 1):
-        s, e = group_start[g], group_start[g + 1]
-        keep[s:e] = greedy_keep(b[s:e], t, inclusive, max_per_group)
-    return keep
 
 
 @njit(cache=True, inline="always")
@@ -140,20 +80,7 @@ def _before(s, hi, a, b):
 
 
 @njit(cache=True)
-def _sift_up(heap, pos, s, hi, k):
-    while k > 0:
-        p = (k - 1) // 2
-        if _before(s, hi, heap[k], heap[p]):
-            heap[k], heap[p] = heap[p], heap[k]
-            pos[heap[k]] = k
-            pos[heap[p]] = p
-            k = p
-        else:
-            break
-
-
-@njit(cache=True)
-def _sift_down(heap, pos, s, hi, k, size):
+def sift_down(heap, pos, s, hi, k, size):
     while True:
         left = 2 * k + 1
         best = k
@@ -187,7 +114,7 @@ def soft_keep(b, scores, method, sigma, t, score_threshold, max_keep):
     decayed = np.empty(n, np.float64)
     if n == 0 or max_keep <= 0:
         return order[:0], decayed[:0]
-    area, valid, max_w, max_h, grid = _index(b)
+    area, valid, max_w, max_h, grid = box_index(b)
     near = np.empty(n, np.int64)
     s = scores.copy()
     rank = np.arange(n)
@@ -208,15 +135,15 @@ def soft_keep(b, scores, method, sigma, t, score_threshold, max_keep):
         if size > 0:
             heap[0] = heap[size]
             pos[heap[0]] = 0
-            _sift_down(heap, pos, s, rank, 0, size)
+            sift_down(heap, pos, s, rank, 0, size)
         if not valid[i]:
             continue
-        xlo, xhi, ylo, yhi = _window(b, i, 0.0 if any_overlap else t, max_w, max_h, False)
+        xlo, xhi, ylo, yhi = box_window(b, i, 0.0 if any_overlap else t, max_w, max_h, False)
         for k in range(grid_query(grid, xlo, xhi, ylo, yhi, near)):
             j = near[k]
             if pos[j] < 0:
                 continue
-            o = _iou(b, i, j, area)
+            o = box_iou(b, i, j, area)
             if o <= 0.0:
                 continue
             if method == 2:
@@ -228,5 +155,5 @@ def soft_keep(b, scores, method, sigma, t, score_threshold, max_keep):
                     s[j] = -math.inf
             else:
                 continue
-            _sift_down(heap, pos, s, rank, pos[j], size)
+            sift_down(heap, pos, s, rank, pos[j], size)
     return order[:out], decayed[:out]

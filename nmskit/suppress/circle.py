@@ -8,7 +8,8 @@ import numpy as np
 from .._arrays import float_dtype, like
 from .._checks import (check_choice, check_count, check_labels, check_matrix, check_positive, check_real,
                        check_vector)
-from ._bev_kernels import circle_keep, soft_circle_keep
+from ._bev_kernels import soft_circle_keep
+from ._greedy import circle_keep
 from ._groups import grouped_rank_order, per_group_values
 
 # Beyond sqrt(75) sigma the Gaussian weight 1 - exp(-d^2 / (2 sigma^2)) rounds to exactly 1.0
@@ -52,8 +53,7 @@ def circle_nms(centers, scores, radius, *, labels=None, squared_distance=False, 
     rad = per_group_values(radius if isinstance(radius, dict) else check_real(radius, "radius"), ids, "radius")
     if (rad < 0).any() or not np.isfinite(rad).all():
         raise ValueError("radius must be finite and >= 0")
-    keep = circle_keep(np.ascontiguousarray(c[rows, 0]), np.ascontiguousarray(c[rows, 1]), start,
-                       rad, bool(squared_distance), per)
+    keep = circle_keep(c.take(rows, axis=0), start, rad, bool(squared_distance), per)
     return like(_by_rank(rows[keep], s, cap), centers)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._arrays import like
 from .._checks import as_float_array, check_count, check_finite, check_real, check_unit
-from ._kernels import greedy_keep_groups
+from ._greedy import box_keep
 
 
 def combined_nms(boxes, scores, max_output_size_per_class, max_total_size, iou_threshold=0.5,
@@ -64,8 +64,8 @@ def combined_nms(boxes, scores, max_output_size_per_class, max_total_size, iou_t
         box_i, cls_i, s = box_i[order], cls_i[order], s[order]
         starts = np.searchsorted(cls_i, np.arange(c + 1))
         geometry = xyxy[item, box_i, cls_i if q > 1 else 0]
-        keep = greedy_keep_groups(np.ascontiguousarray(geometry), starts.astype(np.int64), t,
-                                  False, per_class)
+        keep = box_keep(np.ascontiguousarray(geometry), starts.astype(np.int64), np.full(c, t),
+                        False, per_class)
         box_i, cls_i, s = box_i[keep], cls_i[keep], s[keep]
         final = np.lexsort((box_i, cls_i, -s))[:size]
         k = len(final)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._arrays import like
 from .._checks import check_labels
-from ._kernels import greedy_keep, greedy_keep_groups
+from ._greedy import box_keep
 from ._prepare import prepare
 
 
@@ -37,7 +37,8 @@ def nms(boxes, scores, iou_threshold=0.5, *, box_format="xyxy", score_threshold=
     """
     b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold,
                                   max_output, canonicalize)
-    keep = greedy_keep(np.ascontiguousarray(b[order]), t, bool(inclusive), cap)
+    one_group = np.array([0, len(order)], np.int64)
+    keep = box_keep(np.ascontiguousarray(b[order]), one_group, np.array([t]), bool(inclusive), cap)
     return like(order[keep].astype(np.int64), boxes)
 
 
@@ -62,7 +63,7 @@ def batched_nms(boxes, scores, labels, iou_threshold=0.5, *, box_format="xyxy",
     lab_sorted = lab[by_label]
     starts = np.flatnonzero(np.diff(lab_sorted)) + 1
     group_start = np.concatenate([[0], starts, [len(lab_sorted)]]).astype(np.int64)
-    keep_sorted = greedy_keep_groups(np.ascontiguousarray(b[order][by_label]), group_start, t,
-                                     bool(inclusive), len(order))
+    keep_sorted = box_keep(np.ascontiguousarray(b[order][by_label]), group_start,
+                           np.full(len(group_start) - 1, t), bool(inclusive), len(order))
     kept_ranks = np.sort(by_label[keep_sorted])[:cap]
     return like(order[kept_ranks].astype(np.int64), boxes)

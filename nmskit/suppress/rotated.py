@@ -6,7 +6,7 @@ import numpy as np
 from .._arrays import like
 from .._checks import check_count, check_labels, check_real, check_unit, check_vector
 from ..geometry.bev import prepare_bev
-from ._bev_kernels import rotated_keep
+from ._greedy import rotated_keep
 from ._groups import grouped_rank_order
 
 
@@ -46,7 +46,8 @@ def rotated_nms(boxes, scores, iou_threshold=0.2, *, labels=None, score_threshol
         within = np.arange(len(rows)) - np.repeat(start[:-1], np.diff(start))
         rows = rows[within < pre]
         start = np.concatenate([[0], np.cumsum(np.minimum(np.diff(start), pre))]).astype(np.int64)
-    keep = rotated_keep(np.ascontiguousarray(b[rows]), start, t, len(b) if per is None else per)
+    keep = rotated_keep(b.take(rows, axis=0), start, np.full(len(start) - 1, t),
+                        len(b) if per is None else per)
     kept = rows[keep]
     kept = kept[np.lexsort((kept, -s[kept]))]
     return like(kept[:len(b) if cap is None else cap].astype(np.int64), boxes)
