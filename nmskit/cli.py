@@ -73,16 +73,15 @@ def _rescore_train(args) -> int:
     import torch
 
     from .learned import FrameSet
-    from .learned.train import TrainConfig, train_rescorer
+    from .learned.train import OPTIONS, rescore_configs, train_rescorer
 
     torch.set_num_threads(args.threads)
-    given = {k: getattr(args, k) for k in ("epochs", "batch_size", "lr", "seed", "matching", "top_k")}
-    cfg = TrainConfig(**{k: v for k, v in given.items() if v is not None})
+    cfg, epochs = rescore_configs(**{k: getattr(args, k) for k in OPTIONS})
     train, val = FrameSet.from_directory(args.train), FrameSet.from_directory(args.val)
     record = {"command": "nmskit " + " ".join(sys.argv[1:]),
               "data": {"train": str(args.train), "train_frames": train.num_frames, "val": str(args.val),
                        "val_frames": val.num_frames}}
-    best = train_rescorer(args.model, train, val, args.out, cfg, resume=not args.no_resume, record=record)
+    best = train_rescorer(args.model, train, val, args.out, cfg, epochs, resume=not args.no_resume, record=record)
     print(f"{args.model}: best checkpoint -> {best} (load it with --weights {args.out})")
     return 0
 
@@ -235,38 +234,26 @@ def _fractures_evaluate(args) -> int:
 
 
 def _fractures_train(args) -> int:
+    import dataclasses
     import shlex
     import time
 
-    from .borehole.training.run import fit
+    from .borehole.training.run import OPTIONS, fit, run_settings
 
+    settings = run_settings(args.model, args.downsample, args.refine_passes, **{k: getattr(args, k) for k in OPTIONS})
+    settings["train_cfg"] = dataclasses.replace(settings["train_cfg"], progress=not args.quiet)
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
-    record = fit(args.out, steps=args.steps, batch=args.batch, seed=args.seed, downsample=args.downsample,
-                 real_share=args.real_share, val_every=args.val_every, eos_coef=args.eos_coef, deadline=deadline,
-                 resume=args.resume, command=shlex.join(["nmskit", *args.argv]), progress=not args.quiet,
-                 model=args.model, init=args.init, lr_drop=args.lr_drop, refine_passes=args.refine_passes,
-                 depth_weight=args.depth_weight, dip_weight=args.dip_weight, train_only=args.train_only,
-                 **({} if args.lr is None else {"lr": args.lr}))
+    record = fit(args.out, **settings, init=args.init, train_only=args.train_only, deadline=deadline,
+                 resume=args.resume, command=shlex.join(["nmskit", *args.argv]))
     print(f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
           f"{record['best_score']:.3f} -> {args.out}/best.safetensors")
     return 0
 
 
 def _fractures_explain(args) -> int:
-    from .borehole.picking.patchwise import shipped_model
-    from .borehole.explain import explain_patch
-    from .borehole.preprocessing.scale import prepare_log
+    from .borehole.explain import explain_log
 
-    import numpy as np
-
-    image = prepare_log(_read_log(args))
-    model = shipped_model()
-    start = 0 if args.top is None else int(np.searchsorted(image.depths, args.top))
-    patch = image.values[start:start + model.config.patch_height]
-    if len(patch) < model.config.patch_height:
-        raise ValueError(f"--top leaves {len(patch)} prepared rows, fewer than one patch "
-                         f"({model.config.patch_height})")
-    _save_figure(explain_patch(model, patch, args.query), args.out)
+    _save_figure(explain_log(_read_log(args), args.top, args.query), args.out)
     return 0
 
 
@@ -282,8 +269,8 @@ def _add_fractures(sub) -> None:
                    help=log_help + "; repeat it, or give a glob or @manifest, for many logs")
     p.add_argument("--out", required=True, help="picks CSV to write (many logs: a folder, one <log>.picks.csv each)")
     p.add_argument("--method", choices=METHODS, default="hough",
-                   help="picker: hough (default; the better one on the real well so far), detr or dense "
-                        "(shipped weights; dense = per-row detector + sinusoid NMS)")
+                   help="picker: hough (default), detr or dense (shipped weights; dense = per-row detector + "
+                        "sinusoid NMS); docs/headtohead.md compares them")
     p.add_argument("--diameter", help="hole diameter such as 8.5in (when the log does not carry it)")
     p.add_argument("--deviation", help="hole inclination and azimuth 'INC,AZ' (degrees) to fill true dips")
     p.add_argument("--plot", help="also write a figure of the log with the picks")
@@ -315,21 +302,23 @@ def _add_fractures(sub) -> None:
     p.add_argument("--out", required=True, help="checkpoint directory")
     p.add_argument("--model", choices=("detr", "dense"), default="detr",
                    help="detr (set prediction, no NMS; default) or dense (per-row heatmap + sinusoid NMS)")
-    p.add_argument("--steps", type=int, default=3000, help="optimiser steps (3000)")
-    p.add_argument("--batch", type=int, default=8, help="patches per step (8)")
-    p.add_argument("--seed", type=int, default=0, help="training seed (0)")
-    p.add_argument("--downsample", type=int, default=4, help="input pooling of the small preset (4)")
-    p.add_argument("--real-share", type=float, default=0.25, help="share of real crops per batch (0.25)")
-    p.add_argument("--val-every", type=int, default=200, help="validate and checkpoint every N steps (200)")
-    p.add_argument("--eos-coef", type=float, default=1.0, help="loss weight of the no-object class (1.0)")
-    p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")
-    p.add_argument("--depth-weight", type=float, default=5.0, help="DETR: depth weight of matching cost and loss (5)")
-    p.add_argument("--dip-weight", type=float, default=2.0, help="DETR: dip weight of matching cost and loss (2)")
-    p.add_argument("--lr", type=float, help="AdamW learning rate of all but the backbone (2e-4)")
-    p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
-    p.add_argument("--init", help="warm-start from this checkpoint (.safetensors; same-named tensors are copied)")
-    p.add_argument("--lr-drop", type=int, default=0, help="divide the learning rates by 10 from this step (0: never)")
+    # Options left out take the defaults of nmskit.borehole.training.run.run_settings.
+    p.add_argument("--steps", type=int, help="optimiser steps")
+    p.add_argument("--batch", type=int, help="patches per step")
+    p.add_argument("--seed", type=int, help="training seed")
+    p.add_argument("--downsample", type=int, help="input pooling of the small preset")
+    p.add_argument("--real-share", type=float, help="share of real crops per batch")
+    p.add_argument("--n-val", type=int, help="held-out synthetic validation patches")
+    p.add_argument("--val-every", type=int, help="validate and checkpoint every N steps")
+    p.add_argument("--lr", type=float, help="AdamW learning rate of all but the backbone")
+    p.add_argument("--lr-drop", type=int, help="divide the learning rates by 10 from this step (0: never)")
+    p.add_argument("--eos-coef", type=float, help="DETR: loss weight of the no-object class")
+    p.add_argument("--depth-weight", type=float, help="DETR: depth weight of matching cost and loss")
+    p.add_argument("--dip-weight", type=float, help="DETR: dip weight of matching cost and loss")
     p.add_argument("--refine-passes", type=int, help="DETR: sinusoid-refinement passes (default: the preset's)")
+    p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
+    p.add_argument("--init", help="warm-start from this checkpoint (same-named tensors are copied)")
+    p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_fractures_train, out_is_folder=True)
@@ -348,8 +337,8 @@ def _add_rescore(sub) -> None:
     cmds = rs.add_subparsers(dest="rescore_command", required=True)
     folder = "directory with pre_nms.json and ground_truth.json (as nmskit simulate --out writes)"
     p = cmds.add_parser("train", help="train a rescoring model; keeps the best checkpoint by validation mAP + NDS",
-                        description="Options left out take the defaults of nmskit.learned.train.TrainConfig "
-                                    "(12 epochs, 32 frames per step, lr 2e-3, seed 0, metric matching, top-k 300).")
+                        description="Options left out take the defaults of nmskit.learned.train.RESCORE_TRAINING "
+                                    "and nmskit.learned.train.EpochConfig.")
     p.add_argument("--train", required=True, help="training " + folder)
     p.add_argument("--val", required=True, help="validation " + folder)
     p.add_argument("--model", choices=LEARNED, default="d2d",
@@ -357,10 +346,13 @@ def _add_rescore(sub) -> None:
     p.add_argument("--out", required=True, help="checkpoint directory (best and last; resumes from last)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int, help="frames per step")
-    p.add_argument("--lr", type=float, help="peak AdamW learning rate")
-    p.add_argument("--seed", type=int, help="initialisation and shuffling seed")
     p.add_argument("--matching", choices=["metric", "hungarian"], help="target matching")
     p.add_argument("--top-k", type=int, help="kept per frame in validation")
+    p.add_argument("--lr", type=float, help="peak AdamW learning rate")
+    p.add_argument("--weight-decay", type=float, help="AdamW weight decay")
+    p.add_argument("--warmup-steps", type=int, help="linear warm-up steps")
+    p.add_argument("--max-norm", type=float, help="gradient-norm clip")
+    p.add_argument("--seed", type=int, help="initialisation and shuffling seed")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if --out holds a checkpoint")
     p.set_defaults(func=_rescore_train, out_is_folder=True)

@@ -27,8 +27,9 @@ def test_train_then_suppress_with_the_checkpoint(sim, tmp_path):
     assert main(["rescore", "train", "--train", str(sim / "train"), "--val", str(sim / "val"), "--model", "gcn",
                  "--out", str(ckpt), "--epochs", "2", "--batch-size", "4", "--lr", "0.01"]) == 0
     record = json.loads((ckpt / "best.json").read_text())["record"]
-    assert [h["epoch"] for h in record["history"]] == [1, 2]
-    assert record["data"]["train_frames"] == 6 and record["train"]["batch_size"] == 4
+    assert [h["step"] for h in record["history"]] == [2, 4]  # 6 frames, 4 per step: 2 steps per epoch
+    assert record["data"]["train_frames"] == 6 and record["epochs"]["batch_size"] == 4
+    assert record["train"]["lr"] == 0.01 and record["train"]["weight_decay"] == 0.01  # given; default
     pre = sim / "val" / "pre_nms.json"
     post = tmp_path / "post.json"
     assert main(["suppress", "--method", "gcn", "--weights", str(ckpt), "--top-k", "40", "--in", str(pre),

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from nmskit.borehole import (DenseDetectorConfig, DenseFractureDetector, FractureDETR,
-                             FractureDETRConfig, TrainConfig, detect_picks, train)
+                             FractureDETRConfig, detect_picks)
 from nmskit.borehole.models.dense_loss import dense_loss
-from nmskit.borehole.training.run import detector_config, fit
+from nmskit.borehole.training.run import detector_config, fit, run_settings
 from nmskit.borehole.models.targets import encode_targets
 from nmskit.borehole.picking.patchwise import log_picks
 from nmskit.borehole.preprocessing.patches import patch_grid
@@ -17,6 +17,7 @@ from nmskit.borehole.preprocessing.scale import prepare_log
 from nmskit.cli import build_parser, main
 from nmskit.data.borehole import read_picks
 from nmskit.data.synth_borehole import synthesize_borehole
+from nmskit.nn import TrainConfig, train
 from tests.test_fracture_train import H, W, toy_batch
 
 TINY = dict(patch_height=32, patch_width=48, downsample=1, backbone_width=4, d_model=8,
@@ -186,7 +187,7 @@ def test_whole_log_detection_with_a_tiny_model(short_log):
 
 
 def test_fit_trains_and_records_the_dense_model(tmp_path):
-    record = fit(tmp_path, steps=2, batch=2, val_every=2, n_val=2, real_share=0.0, model="dense")
+    record = fit(tmp_path, **run_settings("dense", steps=2, batch=2, val_every=2, n_val=2, real_share=0.0))
     assert record["model"] == "dense" and record["steps_done"] == 2
     assert record["config"] == DenseDetectorConfig().to_dict()
     assert DenseFractureDetector.load(tmp_path / "best.safetensors").config == DenseDetectorConfig()

@@ -84,3 +84,11 @@ def test_cli_explain_writes_png(tmp_path, short_log):
     out = tmp_path / "explain.png"
     assert main(["fractures", "explain", "--log", str(log), "--out", str(out), "--diameter", "8.5in"]) == 0
     assert out.stat().st_size > 1000
+
+
+def test_explain_log_rejects_a_top_past_the_last_patch(short_log):
+    from nmskit.borehole.explain import explain_log
+
+    image, _ = short_log
+    with pytest.raises(ValueError, match="top"):
+        explain_log(image, top=float(image.depths[-1]))

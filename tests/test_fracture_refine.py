@@ -10,8 +10,8 @@ import torch
 
 from nmskit.borehole import FractureDETR, FractureDETRConfig
 from nmskit.borehole.models.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
-from nmskit.borehole.training.run import detector_config, fit
-from nmskit.borehole.training.loop import TrainConfig, train
+from nmskit.borehole.training.run import detector_config, fit, run_settings
+from nmskit.nn import TrainConfig, train
 from nmskit.cli import build_parser
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -160,10 +160,10 @@ def test_lr_drop_divides_both_rates_by_ten(tmp_path):
     batch = (torch.rand(2, 1, 32, 48), [{"labels": [0], "depth": [0.5], "dip": [20.0], "azimuth": [90.0]}] * 2)
     cfg = TrainConfig(steps=3, lr=1e-3, lr_backbone=1e-4, lr_drop=2, progress=False, save_every=3)
     train(model, lambda step: batch, cfg, tmp_path)
-    groups = json.loads((tmp_path / "last-optimizer.json").read_text())["param_groups"]
+    groups = json.loads((tmp_path / "last-optimizer.json").read_text())["config"]["param_groups"]
     assert [g["lr"] for g in groups] == pytest.approx([1e-4, 1e-5])
     train(model, lambda step: batch, dataclasses.replace(cfg, lr_drop=0), tmp_path / "constant")
-    groups = json.loads((tmp_path / "constant" / "last-optimizer.json").read_text())["param_groups"]
+    groups = json.loads((tmp_path / "constant" / "last-optimizer.json").read_text())["config"]["param_groups"]
     assert [g["lr"] for g in groups] == pytest.approx([1e-3, 1e-4])
 
 
@@ -172,11 +172,12 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     loss weights, the learning-rate drop and the tensors that started fresh."""
     plain = FractureDETR(detector_config(4, refine_passes=0))
     plain.save(tmp_path / "plain.safetensors")
-    record = fit(tmp_path / "run", steps=2, batch=2, val_every=2, n_val=2, real_share=0.0,
-                 init=tmp_path / "plain.safetensors", lr_drop=1, refine_passes=1, depth_weight=40.0,
-                 dip_weight=10.0, train_only="refiner.")
+    settings = run_settings(refine_passes=1, steps=2, batch=2, val_every=2, n_val=2, real_share=0.0, lr_drop=1,
+                            depth_weight=40.0, dip_weight=10.0)
+    record = fit(tmp_path / "run", **settings, init=tmp_path / "plain.safetensors", train_only="refiner.")
     assert record["steps_done"] == 2 and record["config"]["refine_passes"] == 1
-    assert record["depth_weight"] == 40.0 and record["dip_weight"] == 10.0 and record["lr_drop"] == 1
+    assert record["loss_weights"]["depth"] == 40.0 and record["loss_weights"]["dip"] == 10.0
+    assert record["train"]["lr_drop"] == 1 and record["train"]["lr"] == 2e-4  # the documented default
     assert record["initialised_fresh"] and all(n.startswith("refiner.") for n in record["initialised_fresh"])
     model = FractureDETR.load(tmp_path / "run" / "last.safetensors")
     assert model.config.refine_passes == 1
@@ -184,7 +185,8 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     assert torch.equal(model.class_head.weight, plain.class_head.weight)
     assert torch.equal(model.backbone.stem[0].weight, plain.backbone.stem[0].weight)
     with pytest.raises(ValueError, match="train_only"):
-        fit(tmp_path / "bad", steps=1, batch=2, val_every=1, n_val=1, real_share=0.0, train_only="nothing.")
+        fit(tmp_path / "bad", **run_settings(steps=1, batch=2, val_every=1, n_val=1, real_share=0.0),
+            train_only="nothing.")
     args = build_parser().parse_args(["fractures", "train", "--out", "x", "--init", "m.safetensors",
                                       "--refine-passes", "1", "--depth-weight", "40", "--lr-drop", "9"])
     assert (args.init, args.refine_passes, args.depth_weight, args.lr_drop) == ("m.safetensors", 1, 40.0, 9)

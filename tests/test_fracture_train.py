@@ -1,11 +1,12 @@
-"""The training loop: it learns a toy task, resumes exactly, keeps the best checkpoint."""
+"""The training loop (nmskit.nn.train) on a patch detector: it learns a toy task, resumes exactly,
+keeps the best checkpoint, stops on a non-finite loss."""
 import math
 
 import pytest
 import torch
 
-from nmskit.borehole import FractureDETR, FractureDETRConfig, TrainConfig, train, train_step
-from nmskit.borehole.training.loop import build_optimizer
+from nmskit.borehole import FractureDETR, FractureDETRConfig
+from nmskit.nn import TrainConfig, train, train_step
 
 H, W = 64, 48
 
@@ -82,25 +83,57 @@ def test_validation_keeps_the_best_checkpoint(tmp_path):
 
     model = tiny_model()
     history = train(model, [toy_batch(0, 2), toy_batch(1, 2)],  # an iterable, cycled
-                    TrainConfig(steps=3, val_every=1, lr=1e-3, progress=False),
+                    TrainConfig(steps=3, val_every=1, lr=1e-3, progress=False, monitor="f1"),
                     out_dir=tmp_path, validate=validate)
     assert [h["val_f1"] for h in history] == [0.1, 0.5, 0.3]
     best = FractureDETR.load(tmp_path / "best.safetensors")
     for name, value in best.state_dict().items():
         assert torch.equal(value, snapshots[0.5][name]), name
     with pytest.raises(ValueError, match="monitor"):
-        train(model, [toy_batch(0, 2)], TrainConfig(steps=1, val_every=1, progress=False),
+        train(model, [toy_batch(0, 2)], TrainConfig(steps=1, val_every=1, progress=False, monitor="f1"),
               validate=lambda m: {"loss": 1.0})
 
 
 def test_optimizer_groups_and_train_step():
     model = tiny_model()
-    opt = build_optimizer(model, TrainConfig(lr=1e-3, lr_backbone=1e-5))
+    cfg = TrainConfig(lr=1e-3, lr_backbone=1e-5)
+    opt = torch.optim.AdamW(model.param_groups(cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
     assert [g["lr"] for g in opt.param_groups] == [1e-3, 1e-5]
     n_backbone = sum(p.numel() for p in model.backbone.parameters())
     assert sum(p.numel() for p in opt.param_groups[1]["params"]) == n_backbone
     before = model.query_embed.weight.detach().clone()
-    losses = train_step(model, opt, *toy_batch(0, 2))
+    losses = train_step(model, opt, toy_batch(0, 2))
     assert isinstance(losses["loss"], float) and not torch.equal(before, model.query_embed.weight)
     with pytest.raises(ValueError, match="out_dir"):
         train(model, toy_batch, TrainConfig(steps=1, progress=False), resume=True)
+
+
+def test_a_non_finite_loss_stops_training(tmp_path):
+    model = tiny_model()
+    patches, targets = toy_batch(0, 2)
+
+    def nan_loss(net, batch):
+        return {"loss": net.compute_loss(*batch)["loss"] * float("nan")}
+
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match="training loss is nan"):
+        train(model, lambda step: (patches, targets), TrainConfig(steps=3, progress=False), tmp_path, loss=nan_loss)
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name  # nothing was updated
+    assert not (tmp_path / "last.json").exists()
+
+
+def test_train_config_rejects_bad_values():
+    for field, value in (("steps", 0), ("lr", -1.0), ("schedule", "linear"), ("device", "toaster"),
+                         ("warmup_steps", -2), ("max_norm", float("inf"))):
+        with pytest.raises(ValueError, match=field):
+            TrainConfig(**{field: value})
+
+
+def test_warmup_cosine_and_drop_schedule():
+    cfg = TrainConfig(steps=10, warmup_steps=2, schedule="cosine")
+    assert [cfg.lr_factor(s) for s in (0, 1)] == [0.5, 1.0]
+    assert cfg.lr_factor(2) == pytest.approx(1.0) and cfg.lr_factor(10) == pytest.approx(0.0)
+    assert cfg.lr_factor(6) == pytest.approx(0.5 * (1 + math.cos(math.pi * 4 / 8)))
+    dropped = TrainConfig(steps=10, lr_drop=5)
+    assert [dropped.lr_factor(s) for s in (4, 5, 9)] == [1.0, 0.1, 0.1]

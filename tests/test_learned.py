@@ -3,6 +3,7 @@
 Data are a few tiny simulated frames so that the whole file runs in well under a minute
 of CPU time (the DDP test starts two processes)."""
 import json
+from dataclasses import replace
 import os
 import subprocess
 import sys
@@ -12,11 +13,11 @@ import pytest
 import torch
 
 from nmskit.data.sim import simulate_columns
-from nmskit.learned import FrameSet, ModelConfig, Rescorer, build_model, match_targets, save_checkpoint
-from nmskit.learned.checkpoint import load_into, read_checkpoint
+from nmskit.learned import FrameSet, ModelConfig, Rescorer, build_model, match_targets
 from nmskit.learned.frames import FIELDS, pack
 from nmskit.learned.graph import radius_graph
-from nmskit.learned.train import TrainConfig, fit
+from nmskit.learned.train import RESCORE_TRAINING, EpochConfig, train_rescorer
+from nmskit.nn import load_checkpoint
 
 SMALL = dict(channels=16, heads=2, num_frequencies=4)
 
@@ -115,21 +116,21 @@ def test_missing_column_and_bad_scores_raise(frame):
 
 def test_checkpoint_round_trip_is_safetensors(tmp_path, frame):
     model = trained_like(small("gossip"))
-    stem = save_checkpoint(tmp_path / "g", model, {"note": "test"})
-    with open(stem.with_suffix(".safetensors"), "rb") as fh:
+    path = model.save(tmp_path / "g", {"note": "test"})
+    with open(path, "rb") as fh:
         header_len = int.from_bytes(fh.read(8), "little")
         assert json.loads(fh.read(header_len))  # a safetensors JSON header, not a pickle
     loaded = Rescorer.load(tmp_path / "g.safetensors")
     np.testing.assert_array_equal(loaded.rescore(frame), Rescorer(model).rescore(frame))
-    assert read_checkpoint(stem)[1] == {"note": "test"}
+    assert load_checkpoint(tmp_path / "g")[0]["record"] == {"note": "test"}
 
 
 def test_config_mismatch_names_the_field(tmp_path):
-    save_checkpoint(tmp_path / "d", build_model(small("d2d")))
+    build_model(small("d2d")).save(tmp_path / "d")
     with pytest.raises(ValueError, match="channels"):
-        load_into(build_model(small("d2d", channels=32)), tmp_path / "d")
+        build_model(small("d2d", channels=32)).load_weights(tmp_path / "d")
     with pytest.raises(ValueError, match="num_frequencies"):
-        load_into(build_model(small("d2d", num_frequencies=2)), tmp_path / "d")
+        build_model(small("d2d", num_frequencies=2)).load_weights(tmp_path / "d")
     with pytest.raises(ValueError, match="does not exist"):
         Rescorer.load(tmp_path / "missing")
 
@@ -159,8 +160,10 @@ def _tiny_fit(out, epochs, resume=True, seed=0):
     frames = FrameSet.simulated(8, seed=21)
     torch.manual_seed(seed)
     model = build_model(small("d2d"))
-    cfg = TrainConfig(epochs=epochs, batch_size=4, lr=1e-2, warmup_steps=1, seed=seed)
-    return model, fit(model, frames, frames.subset([0, 1]), out, cfg, resume=resume)
+    cfg = replace(RESCORE_TRAINING, lr=1e-2, warmup_steps=1, seed=seed, progress=False)
+    train_rescorer(model, frames, frames.subset([0, 1]), out, cfg, EpochConfig(epochs=epochs, batch_size=4),
+                   resume=resume)
+    return model, load_checkpoint(out / "last")[0]["record"]["history"]  # one entry per epoch
 
 
 def test_training_improves_loss_and_resume_matches(tmp_path):
@@ -169,7 +172,7 @@ def test_training_improves_loss_and_resume_matches(tmp_path):
     assert (tmp_path / "a" / "best.safetensors").is_file()
     _tiny_fit(tmp_path / "b", epochs=1)
     model_b, hist_b = _tiny_fit(tmp_path / "b", epochs=2)  # resumes after epoch 1
-    assert [h["epoch"] for h in hist_b] == [1, 2]
+    assert [h["step"] for h in hist_b] == [2, 4]  # two steps per epoch
     for (k, a), b in zip(model_a.state_dict().items(), model_b.state_dict().values()):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=k)
 
@@ -184,13 +187,13 @@ def test_ddp_two_processes_match_single_process(tmp_path):
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29531"]
     subprocess.run(torchrun + args + ["--out", str(tmp_path / "ddp")], check=True, env=env, capture_output=True)
     subprocess.run([sys.executable] + args + ["--out", str(tmp_path / "one")], check=True, env=env, capture_output=True)
-    _, rec_ddp, ddp = read_checkpoint(tmp_path / "ddp" / "last")
-    _, rec_one, one = read_checkpoint(tmp_path / "one" / "last")
+    info_ddp, ddp = load_checkpoint(tmp_path / "ddp" / "last")
+    info_one, one = load_checkpoint(tmp_path / "one" / "last")
+    rec_ddp, rec_one = info_ddp["record"], info_one["record"]
     assert rec_ddp["world_size"] == 2 and rec_one["world_size"] == 1
     for k, v in one.items():
-        if not k.startswith("optim."):
-            torch.testing.assert_close(ddp[k], v, rtol=DDP_TOL, atol=DDP_TOL, msg=k)
-    assert abs(rec_ddp["history"][0]["loss"] - rec_one["history"][0]["loss"]) < DDP_TOL
+        torch.testing.assert_close(ddp[k], v, rtol=DDP_TOL, atol=DDP_TOL, msg=k)
+    assert abs(rec_ddp["history"][0]["bce"] - rec_one["history"][0]["bce"]) < DDP_TOL
 
 
 def test_detections3d_input_and_frameset_round_trip(frame):

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from nmskit.learned import FrameSet, ModelConfig, Rescorer, SetPredictor, build_model, save_checkpoint
-from nmskit.learned.checkpoint import load_into
+from nmskit.learned import FrameSet, ModelConfig, Rescorer, SetPredictor, build_model
 from nmskit.learned.dataset import to_detections
 from nmskit.learned.setloss3d import set_loss
-from nmskit.learned.setpred3d import PRIOR_OTHER, predict
+from nmskit.learned.predictor import predict
+from nmskit.learned.setpred3d import PRIOR_OTHER
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -108,22 +108,22 @@ def test_hungarian_loss_decreases_quickly():
 
 def test_save_load_round_trip(tmp_path, frames):
     model = trained_like(small())
-    save_checkpoint(tmp_path / "s", model, {"note": "test"})
+    model.save(tmp_path / "s", {"note": "test"})
     d = frames.detections()
     a, b = SetPredictor(model).predict(d), SetPredictor.load(tmp_path / "s").predict(d)
     np.testing.assert_array_equal(a.score, b.score)
     np.testing.assert_array_equal(a.center, b.center)
     with pytest.raises(ValueError, match="set predictor"):
         Rescorer.load(tmp_path / "s")
-    save_checkpoint(tmp_path / "d", build_model(ModelConfig(model="d2d", channels=16, heads=2)))
+    build_model(ModelConfig(model="d2d", channels=16, heads=2)).save(tmp_path / "d")
     with pytest.raises(ValueError, match="rescorer"):
         SetPredictor.load(tmp_path / "d")
 
 
 def test_config_mismatch_names_the_field(tmp_path):
-    save_checkpoint(tmp_path / "s", build_model(small()))
+    build_model(small()).save(tmp_path / "s")
     with pytest.raises(ValueError, match="queries"):
-        load_into(build_model(small(queries=30)), tmp_path / "s")
+        build_model(small(queries=30)).load_weights(tmp_path / "s")
     with pytest.raises(ValueError, match="queries"):
         small(queries=0)
 

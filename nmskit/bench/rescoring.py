@@ -92,7 +92,8 @@ def _suppressor(key: str):
     boxes (heuristics, set predictor) or rows (rescorers)."""
     from nmskit.learned import Rescorer
     from nmskit.learned.dataset import to_detections
-    from nmskit.learned.setpred3d import SetPredictor3D, predict
+    from nmskit.learned.predictor import predict
+    from nmskit.learned.setpred3d import SetPredictor3D
     from nmskit.suppress.centerpoint import centerpoint_nms
 
     def boxes(cols):
@@ -174,7 +175,7 @@ def _model(key: str):
     """A shipped model by name (``d2d``, ``gossip``, ``gcn``, ``setpred`` or a benchmark
     variant such as ``gcn_hungarian``), in eval mode."""
     from nmskit.learned import load_model
-    from nmskit.learned.checkpoint import WEIGHTS
+    from nmskit.learned.build import WEIGHTS
 
     return load_model(Path(WEIGHTS) / key)
 
@@ -183,7 +184,7 @@ def _record(key: str) -> dict:
     """The training record in a shipped model's JSON."""
     import json
 
-    from nmskit.learned.checkpoint import WEIGHTS
+    from nmskit.learned.build import WEIGHTS
 
     return json.loads((Path(WEIGHTS) / f"{key}.json").read_text())["record"]
 

@@ -5,7 +5,8 @@
 - ``models/``: the patch detectors, ``FractureDETR`` (NMS-free set prediction) and
   ``DenseFractureDetector`` (per-row heatmap, then sinusoid NMS), with their backbone,
   row features, sinusoid refinement, configurations, targets and losses.
-- ``training/``: the training loop, the training stream, validation and recorded runs.
+- ``training/``: the training stream, validation and recorded runs (the loop is
+  :func:`nmskit.nn.train`).
 - ``picking/``: whole-log picking by a method: the classical Hough picker or a patch
   detector.
 - ``plots`` and ``explain``: figures (they load matplotlib).
@@ -32,8 +33,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(__name__, submodules=["explain", "p
     "models.detr_config": ["FractureDETRConfig"],
     "models.detr_loss": ["LossWeights"],
     "models.targets": ["CLASS_NAMES"],
-    "training.loop": ["TrainConfig", "train", "train_step"],
-    "training.run": ["fit"],
+    "training.run": ["DataConfig", "fit"],
     "picking.detect": ["METHODS", "detect_picks", "picker_view"],
     "picking.hough": ["hough_picks"],
     "picking.patchwise": ["log_picks", "shipped_model"],

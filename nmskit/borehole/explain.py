@@ -90,3 +90,26 @@ def explain_patch(model: FractureDETR, patch: np.ndarray, query: int | None = No
     axes[0].set_ylim(h, 0)
     fig.tight_layout()
     return fig
+
+
+def explain_log(image, top: float | None = None, query: int | None = None, model: FractureDETR | None = None) -> Figure:
+    """:func:`explain_patch` for the patch of a raw log that starts at depth ``top``.
+
+    Args:
+        image: the raw log (:class:`nmskit.data.borehole.BoreholeImage`); it is prepared
+            with :func:`nmskit.borehole.prepare_log` first.
+        top: the patch's top depth in the log's unit (default: the first row).
+        query: the query to explain (default: the highest-scoring one).
+        model: the detector (default: the shipped DETR).
+    """
+    from .picking.patchwise import shipped_model
+    from .preprocessing.scale import prepare_log
+
+    model = shipped_model("detr") if model is None else model
+    prepared = prepare_log(image)
+    start = 0 if top is None else int(np.searchsorted(prepared.depths, top))
+    patch = prepared.values[start:start + model.config.patch_height]
+    if len(patch) < model.config.patch_height:
+        raise ValueError(f"top: {top!r} leaves {len(patch)} prepared rows, fewer than one patch "
+                         f"({model.config.patch_height})")
+    return explain_patch(model, patch, query)

@@ -29,13 +29,9 @@ def fractures_section(report: Report) -> None:
                                   title=f"48/19a-C2 {TOP:g}-{TOP + 8:g} ft: expert (magenta) and {method} (cyan) picks")
         report.figure(fig, f"well_picks_{method}.png",
                       f"Real-well interval with expert and {method} picks drawn as sinusoids.")
-    from ..borehole.picking.patchwise import shipped_model
-    from ..borehole.explain import explain_patch
-    from ..borehole.preprocessing.scale import prepare_log
+    from ..borehole.explain import explain_log
 
-    model = shipped_model()
-    patch = prepare_log(part).values[:model.config.patch_height]
-    report.figure(explain_patch(model, patch), "detr_rollout.png",
+    report.figure(explain_log(part), "detr_rollout.png",
                   f"Attention rollout of the DETR detector's highest-scoring query on the patch starting at {TOP:g} ft, "
                   "drawn as the transformer's grid cells, not smoothed (the pixels-per-cell factor is in the figure). "
                   "See the detector's scores in the table above.")

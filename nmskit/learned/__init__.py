@@ -1,18 +1,24 @@
 """Learned NMS for 3-D detections: D2D-Rescore, GossipNet3D and a GCN baseline refine each
 detection's score from the other detections of its frame; the top K are then kept. The
-NMS-free set predictor instead decodes each frame's final boxes directly.
+NMS-free set predictor instead decodes each frame's final boxes directly (its matcher,
+criterion and decoder layers come from :mod:`nmskit.setpred`).
 
 The models read only detection-level features (centre, size, yaw, velocity, class,
-score), so they work with any 3-D detector. See docs/learned.md.
-"""
-from .checkpoint import load_model, save_checkpoint
-from .config import MODELS, ModelConfig, build_model, default_config
-from .dataset import FrameSet
-from .ego import with_ego
-from .frames import columns_of
-from .matching import match_targets
-from .rescorer import Rescorer
-from .setpred3d import SetPredictor
+score), so they work with any 3-D detector. They are :class:`nmskit.nn.Model` subclasses
+and train with :func:`nmskit.nn.train` (see :mod:`.train`). See docs/learned.md.
 
-__all__ = ["MODELS", "FrameSet", "columns_of", "ModelConfig", "Rescorer", "SetPredictor", "build_model", "default_config", "load_model",
-           "match_targets", "save_checkpoint", "with_ego"]
+Names load on first use: ``import nmskit.learned`` does not import torch.
+"""
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs={
+    "build": ["build_model", "load_model"],
+    "config": ["MODELS", "ModelConfig", "default_config"],
+    "dataset": ["FrameSet"],
+    "ego": ["with_ego"],
+    "frames": ["columns_of"],
+    "matching": ["match_targets"],
+    "predictor": ["SetPredictor"],
+    "rescorer": ["Rescorer"],
+    "train": ["EpochConfig", "RESCORE_TRAINING", "train_rescorer"],
+})

@@ -1,24 +1,9 @@
 """Model configuration: one flat, JSON-serialisable dataclass for the three rescorers and
 the NMS-free set predictor (``setpred``).
 
-Defaults (the paper gives the architecture but not these numbers, so they are chosen
-here and documented in docs/learned.md):
-- ``channels`` 64 (GossipNet3D, GCN); D2D-Rescore uses 56 channels in 2 heads, so that
-  each head's query/key width (28 + 4 distance-bias columns = 32) suits the fused CPU
-  attention kernel: at 1000 detections a head of width 32 costs about as much as one of
-  width 16 and less than half of one of width 20 or 36 (measured here).
-- ``layers``: transformer layers (D2D, 2), GossipBlocks (GossipNet3D, 3) or graph
-  convolutions (GCN, 3); see :func:`default_config`.
-- ``num_frequencies`` 10: Fourier features of x and y down to a period of about 0.2 m.
-- ``radius`` 6 m (reaches the far duplicates at the ends of 12 m trailers and buses) and
-  ``max_neighbors`` 16 (nearest first; the median detection has about 19 neighbours
-  within 6 m on the simulator), for the GossipNet3D and GCN graphs. Information from
-  farther detections arrives over several blocks.
-- ``distance_bias`` True: D2D-Rescore's attention logits get a learnable per-head
-  ``-alpha_h d^2`` term (see :mod:`.d2d`), an addition to the paper. The set predictor's
-  attention uses the same bias (see :mod:`.setpred3d`).
-- ``queries`` 300: the set predictor's query slots (the most boxes it returns per frame;
-  simulated frames carry at most about 200 visible objects, even crowded ones).
+The defaults and :func:`default_config` are the shipped architectures; the reasons for each
+size (the paper gives the structure, not these numbers) are in docs/learned.md, "Defaults
+and choices".
 """
 from __future__ import annotations
 
@@ -77,13 +62,3 @@ def default_config(model: str) -> ModelConfig:
     if model == "setpred":
         return ModelConfig(model=model, channels=64, heads=4, layers=3)
     return ModelConfig(model=model, layers=3)
-
-
-def build_model(config: ModelConfig):
-    """A freshly initialised model for ``config`` (its output heads start at zero)."""
-    from .d2d import D2DRescore
-    from .gcn import GCNRescore
-    from .gossip import GossipNet3D
-    from .setpred3d import SetPredictor3D
-
-    return {"d2d": D2DRescore, "gossip": GossipNet3D, "gcn": GCNRescore, "setpred": SetPredictor3D}[config.model](config)

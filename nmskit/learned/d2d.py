@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn.functional import scaled_dot_product_attention
 
+from ..nn.model import Model
 from .config import ModelConfig
 from .embedding import Embedding
 from .frames import Packed
@@ -77,8 +78,11 @@ class EncoderLayer(nn.Module):
         return x + self.ffn(self.norm2(x))
 
 
-class D2DRescore(nn.Module):
+class D2DRescore(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
+
+    config_class = ModelConfig
+    supports_ddp = True
 
     def __init__(self, config: ModelConfig):
         super().__init__()

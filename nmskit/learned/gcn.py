@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..nn.model import Model
 from .config import ModelConfig
 from .embedding import Embedding
 from .frames import COL, Packed
@@ -29,8 +30,11 @@ class GraphConv(nn.Module):
         return h + torch.relu(self.lin(agg))
 
 
-class GCNRescore(nn.Module):
+class GCNRescore(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
+
+    config_class = ModelConfig
+    supports_ddp = True
 
     def __init__(self, config: ModelConfig):
         super().__init__()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..nn.model import Model
 from .config import ModelConfig
 from .embedding import Embedding, score_logit
 from .frames import COL, Packed
@@ -59,8 +60,11 @@ class GossipBlock(nn.Module):
         return h + pooled  # rows without neighbours receive 0
 
 
-class GossipNet3D(nn.Module):
+class GossipNet3D(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
+
+    config_class = ModelConfig
+    supports_ddp = True
 
     def __init__(self, config: ModelConfig):
         super().__init__()

@@ -11,7 +11,7 @@ import torch
 
 from .._checks import check_count
 from ..data.detections3d import Detections3D
-from .checkpoint import load_model, resolve_checkpoint
+from .build import load_model, resolve_checkpoint
 from .config import RESCORERS
 from .embedding import SCORE_EPS
 from .frames import pack

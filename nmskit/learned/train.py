@@ -1,13 +1,14 @@
-"""Training loop for the rescoring models (plain PyTorch).
+"""Training the rescorers and the 3-D set predictor with :func:`nmskit.nn.train`.
 
-AdamW with weight decay, linear warm-up then cosine decay (per step), gradient-norm
-clipping, batches of 32 frames, BCE on targets from :mod:`.matching` (recomputed every
-step from the current refined scores; the set predictor instead takes the Hungarian set
-loss of :mod:`.setloss3d`, in one process), validation by nuScenes mAP/NDS after every epoch,
-the best checkpoint kept (by mAP + NDS), and resume from the last checkpoint.
+The rescorers learn BCE on targets from :mod:`.matching` (recomputed every step from the
+current refined scores); the set predictor takes the Hungarian set loss of
+:mod:`.setloss3d`, in one process. Every epoch (one pass over the training frames in a
+seeded order) ends with a validation by nuScenes mAP and NDS; the best checkpoint is kept by
+mAP + NDS, and a run resumes from its last checkpoint. The optimisation is
+:data:`RESCORE_TRAINING`: AdamW, linear warm-up then cosine decay (per step), clipping.
 
-Distributed: under ``torchrun --nproc_per_node=P`` it runs DDP with gloo. Each process
-takes every P-th frame of each global batch; batch-norm statistics and the loss
+Distributed: under ``torchrun --nproc_per_node=P`` the rescorers run DDP with gloo. Each
+process takes every P-th frame of each global batch; batch-norm statistics and the loss
 normaliser are all-reduced, so P processes follow single-process training with the same
 global batch up to floating-point reduction order.
 
@@ -18,88 +19,89 @@ global batch up to floating-point reduction order.
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 import math
 import os
 import sys
-import time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.distributed as dist
-from tqdm import tqdm
 
-from .checkpoint import load_into, optimizer_tensors, read_checkpoint, restore_optimizer, save_checkpoint
-from .config import MODELS, build_model, default_config
-from .dataset import FrameSet
+from .._checks import check_positive_int
 from ..evaluate import nuscenes_detection
+from ..nn.engine import TrainConfig, rank_and_world, train
+from .build import build_model
+from .config import MODELS, default_config
+from .dataset import FrameSet
 from .matching import match_targets
+from .predictor import predict
 from .rescorer import refine, select_top_k
 from .setloss3d import set_loss
-from .setpred3d import SetPredictor3D, predict
+from .setpred3d import SetPredictor3D
+
+# The optimisation of the shipped models' runs (docs/learned.md); ``steps`` and the
+# validation interval follow from the epochs and the batch size.
+RESCORE_TRAINING = TrainConfig(lr=2e-3, weight_decay=0.01, max_norm=1.0, schedule="cosine", warmup_steps=50,
+                               monitor="score")
 
 
-@dataclass
-class TrainConfig:
-    """Optimisation settings (recorded in every checkpoint)."""
+@dataclass(frozen=True)
+class EpochConfig:
+    """How a learned model walks through its frames.
+
+    Args:
+        epochs: passes over the training frames. batch_size: frames per step (the global
+            batch under DDP). matching: rescorers' target matching, ``"metric"`` or
+            ``"hungarian"`` (the set predictor always matches by Hungarian set matching).
+        top_k: boxes kept per frame in validation.
+    """
 
     epochs: int = 12
     batch_size: int = 32
-    lr: float = 2e-3
-    weight_decay: float = 0.01
-    warmup_steps: int = 50
-    clip_norm: float = 1.0
-    seed: int = 0
-    matching: str = "metric"  # rescorers only; the set predictor always matches by Hungarian set matching
+    matching: str = "metric"
     top_k: int = 300
 
-
-def lr_factor(step: int, total: int, warmup: int) -> float:
-    """Linear warm-up over ``warmup`` steps, then cosine decay to 0 at ``total``."""
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
-
-
-def _world():
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
+    def __post_init__(self):
+        for name in ("epochs", "batch_size", "top_k"):
+            check_positive_int(getattr(self, name), name)
+        if self.matching not in ("metric", "hungarian"):
+            raise ValueError(f"matching must be 'metric' or 'hungarian', got {self.matching!r}")
 
 
-def train_step(model, optimizer, frames: FrameSet, cfg: TrainConfig) -> float:
-    """One optimisation step on this process's share of a global batch; returns the
-    global mean BCE."""
+class FrameBatches:
+    """``batches(step) -> FrameSet``: this process's share of the global batch of ``step``;
+    epoch ``e`` visits the frames in the order of ``default_rng(seed + e)``."""
+
+    def __init__(self, frames: FrameSet, batch_size: int, seed: int):
+        self.frames, self.batch_size, self.seed = frames, batch_size, seed
+        self.steps_per_epoch = math.ceil(frames.num_frames / batch_size)
+        self._order = (-1, None)
+
+    def __call__(self, step: int) -> FrameSet:
+        epoch, k = divmod(step, self.steps_per_epoch)
+        if self._order[0] != epoch:
+            self._order = (epoch, np.random.default_rng(self.seed + epoch).permutation(self.frames.num_frames))
+        rank, world = rank_and_world()
+        return self.frames.subset(self._order[1][k * self.batch_size:(k + 1) * self.batch_size][rank::world])
+
+
+def rescore_loss(net, frames: FrameSet, matching: str = "metric") -> dict:
+    """BCE of a rescorer's refined logits against matched targets: ``loss`` (what this
+    process backpropagates; DDP averages gradients over processes) and ``bce``, the mean over
+    the global batch."""
     p = frames.packed()
-    delta = model(p)
-    logit = torch.logit(p.raw[:, -2].clamp(1e-6, 1 - 1e-6)) + delta
+    logit = torch.logit(p.raw[:, -2].clamp(1e-6, 1 - 1e-6)) + net(p)
     target = torch.from_numpy(match_targets(frames.det, torch.sigmoid(logit).detach().numpy(), frames.det_offsets,
-                                            frames.gt, frames.gt_offsets, cfg.matching))
+                                            frames.gt, frames.gt_offsets, matching))
     loss_sum = torch.nn.functional.binary_cross_entropy_with_logits(logit, target, reduction="sum")
     count = torch.tensor([float(len(target)), loss_sum.item()])
-    rank, world = _world()
+    _, world = rank_and_world()
     if world > 1:
         dist.all_reduce(count)
-    _update(model, optimizer, loss_sum * world / count[0].clamp_min(1.0), cfg)  # DDP averages gradients
-    return float(count[1] / count[0].clamp_min(1.0))
-
-
-def set_train_step(model, optimizer, frames: FrameSet, cfg: TrainConfig) -> float:
-    """One optimisation step of the set predictor (one process); returns its set loss."""
-    loss = set_loss(model, frames)
-    if loss.requires_grad:
-        _update(model, optimizer, loss, cfg)
-    return loss.item()
-
-
-def _update(model, optimizer, loss: torch.Tensor, cfg: TrainConfig) -> None:
-    """Backward, clip the gradient norm at ``cfg.clip_norm``, step."""
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
-    optimizer.step()
+    return {"loss": loss_sum * world / count[0].clamp_min(1.0), "bce": count[1] / count[0].clamp_min(1.0)}
 
 
 def rescore_frames(model, frames: FrameSet, chunk: int = 32) -> np.ndarray:
@@ -120,74 +122,60 @@ def evaluate_model(model, frames: FrameSet, top_k: int = 300):
     return nuscenes_detection(frames.detections(keep, scores[keep]), frames.ground_truth())
 
 
-def fit(model, train: FrameSet, val: FrameSet, out, cfg: TrainConfig, resume: bool = True, record: dict | None = None):
-    """Train ``model`` and write ``out/last`` and ``out/best`` checkpoints.
+def train_rescorer(model, train_frames: FrameSet, val: FrameSet, out, cfg: TrainConfig = RESCORE_TRAINING,
+                   epochs: EpochConfig = EpochConfig(), resume: bool = True, record: dict | None = None) -> Path:
+    """Train a learned model and return its best checkpoint, ``out/best``, which
+    :meth:`nmskit.learned.Rescorer.load` (or :meth:`nmskit.learned.SetPredictor.load`) reads,
+    as it does ``out`` itself.
 
-    Returns:
-        The history: one dict per epoch (loss, mAP, NDS, seconds).
+    Args:
+        model: ``"d2d"``, ``"gossip"``, ``"gcn"`` or ``"setpred"`` (a fresh model of the
+            default config, initialised from ``cfg.seed``), or a built model.
+        train_frames, val: training and validation frames.
+        out: checkpoint directory.
+        cfg: optimisation settings; ``steps``, ``val_every`` and ``save_every`` are set
+            from ``epochs`` (validation and checkpoints after every epoch).
+        epochs: epochs, batch size, matching and validation top-K.
+        resume: continue from ``out/last`` when present.
+        record: facts stored in the checkpoints' records.
     """
-    rank, world = _world()
-    if world > 1 and isinstance(model, SetPredictor3D):
-        raise ValueError("model: the set predictor trains in one process only")
-    step = set_train_step if isinstance(model, SetPredictor3D) else train_step
-    out = Path(out)
-    torch.manual_seed(cfg.seed)
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
-    steps_per_epoch = math.ceil(train.num_frames / cfg.batch_size)
-    total = cfg.epochs * steps_per_epoch
-    sched = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg.warmup_steps))
-    history, start, best = [], 0, -math.inf
-    if resume and (out / "last.json").is_file():
-        rec = load_into(model, out / "last")
-        _, _, tensors = read_checkpoint(out / "last")
-        restore_optimizer(optimizer, tensors, rec["optimizer"])
-        history, start, best = rec["history"], rec["epoch"], rec["best"]
-        sched.last_epoch = start * steps_per_epoch
-        for g in optimizer.param_groups:
-            g["lr"] = g["initial_lr"] * lr_factor(sched.last_epoch, total, cfg.warmup_steps)
-    for epoch in range(start, cfg.epochs):
-        t0 = time.time()
-        model.train()
-        order = np.random.default_rng(cfg.seed + epoch).permutation(train.num_frames)
-        losses = []
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=rank != 0, leave=False)
-        for s in bar:
-            batch = order[s * cfg.batch_size:(s + 1) * cfg.batch_size][rank::world]
-            losses.append(step(net, optimizer, train.subset(batch), cfg))
-            sched.step()
-            bar.set_postfix(loss=f"{losses[-1]:.4f}")
-        if rank == 0:
-            m = evaluate_model(model, val, cfg.top_k)
-            history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "mAP": m.mean_ap, "NDS": m.nds,
-                            "seconds": round(time.time() - t0, 1)})
-            print(json.dumps(history[-1]), flush=True)
-            meta = {**(record or {}), "train": asdict(cfg), "history": history}
-            if m.mean_ap + m.nds > best:
-                best = m.mean_ap + m.nds
-                save_checkpoint(out / "best", model, {**meta, "epoch": epoch + 1})
-            opt_t, opt_rest = optimizer_tensors(optimizer)
-            save_checkpoint(out / "last", model, {**meta, "epoch": epoch + 1, "best": best, "optimizer": opt_rest},
-                            extra_tensors=opt_t)
-        if world > 1:
-            dist.barrier()
-    return history
+    if torch.device(cfg.device).type != "cpu":
+        raise ValueError(f"cfg.device: the learned models train on the CPU, got {cfg.device!r}")
+    if isinstance(model, str):
+        torch.manual_seed(cfg.seed)
+        model = build_model(default_config(model))
+    data = FrameBatches(train_frames, epochs.batch_size, cfg.seed)
+    spe = data.steps_per_epoch
+    cfg = dataclasses.replace(cfg, steps=epochs.epochs * spe, val_every=spe, save_every=spe)
+    if isinstance(model, SetPredictor3D):
+        loss = lambda net, frames: {"loss": set_loss(net, frames)}  # noqa: E731
+    else:
+        loss = lambda net, frames: rescore_loss(net, frames, epochs.matching)  # noqa: E731
 
+    def validate(m) -> dict:
+        result = evaluate_model(m, val, epochs.top_k)
+        return {"mAP": result.mean_ap, "NDS": result.nds, "score": result.mean_ap + result.nds}
 
-def train_rescorer(model: str, train: FrameSet, val: FrameSet, out, cfg: TrainConfig | None = None,
-                   resume: bool = True, record: dict | None = None) -> Path:
-    """Train a fresh ``model`` (``"d2d"``, ``"gossip"``, ``"gcn"`` or the set predictor
-    ``"setpred"``; default config, initialised from ``cfg.seed``) and return its best
-    checkpoint, ``out/best``, which :meth:`nmskit.learned.Rescorer.load` (or
-    :meth:`nmskit.learned.SetPredictor.load`) reads, as it does ``out`` itself."""
-    cfg = cfg or TrainConfig()
-    torch.manual_seed(cfg.seed)
-    net = build_model(default_config(model))
-    fit(net, train, val, out, cfg, resume=resume, record={**(record or {}), "world_size": _world()[1]})
+    facts = {**(record or {}), "epochs": dataclasses.asdict(epochs), "world_size": rank_and_world()[1]}
+    train(model, data, cfg, out, validate, resume=resume, loss=loss, record=facts)
     return Path(out) / "best"
+
+
+def rescore_configs(**given) -> tuple[TrainConfig, EpochConfig]:
+    """``(TrainConfig, EpochConfig)`` from option values: each field of :data:`OPTIONS` that
+    is given and not None replaces the default of :data:`RESCORE_TRAINING` or
+    :class:`EpochConfig`."""
+    unknown = sorted(set(given) - set(OPTIONS))
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a training option; the options are {sorted(OPTIONS)}")
+    chosen = {k: v for k, v in given.items() if v is not None}
+    cfg = dataclasses.replace(RESCORE_TRAINING, **{k: v for k, v in chosen.items() if OPTIONS[k] is TrainConfig})
+    return cfg, EpochConfig(**{k: v for k, v in chosen.items() if OPTIONS[k] is EpochConfig})
+
+
+OPTIONS = {"epochs": EpochConfig, "batch_size": EpochConfig, "matching": EpochConfig, "top_k": EpochConfig,
+           "lr": TrainConfig, "weight_decay": TrainConfig, "warmup_steps": TrainConfig, "max_norm": TrainConfig,
+           "seed": TrainConfig}
 
 
 def main(argv=None) -> int:
@@ -200,19 +188,20 @@ def main(argv=None) -> int:
     ap.add_argument("--val-seed", type=int, default=1, help="simulator seed of the validation frames")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
     ap.add_argument("--no-resume", action="store_true")
-    for f, v in asdict(TrainConfig()).items():
-        ap.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)
+    defaults = {**dataclasses.asdict(EpochConfig()), **dataclasses.asdict(RESCORE_TRAINING)}
+    for name in OPTIONS:
+        ap.add_argument("--" + name.replace("_", "-"), type=type(defaults[name]), help=f"default {defaults[name]}")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
         dist.init_process_group("gloo")
-    cfg = TrainConfig(**{f: getattr(a, f) for f in asdict(TrainConfig())})
-    train = FrameSet.simulated(a.train_frames, a.train_seed)
+    cfg, epochs = rescore_configs(**{name: getattr(a, name) for name in OPTIONS})
+    train_frames = FrameSet.simulated(a.train_frames, a.train_seed)
     val = FrameSet.simulated(a.val_frames, a.val_seed)
     record = {"command": " ".join(["python -m nmskit.learned.train", *(sys.argv[1:] if argv is None else argv)]),
               "data": {"simulator": "nmskit.data.sim default", "train_frames": a.train_frames, "train_seed": a.train_seed,
                        "val_frames": a.val_frames, "val_seed": a.val_seed}}
-    train_rescorer(a.model, train, val, a.out, cfg, resume=not a.no_resume, record=record)
+    train_rescorer(a.model, train_frames, val, a.out, cfg, epochs, resume=not a.no_resume, record=record)
     if dist.is_initialized():
         dist.destroy_process_group()
     return 0

@@ -1,53 +1,92 @@
-"""Checkpoints as a safetensors file of tensors plus a JSON file of everything else.
+"""The one checkpoint format of every nmskit model: a safetensors file and a JSON file.
 
-``name.safetensors`` holds the tensors; ``name.json`` beside it holds the configuration and
-any other plain values. Nothing is ever unpickled. The JSON is also copied into the
-safetensors metadata, so a weights file separated from its JSON still says what it is.
+``NAME.safetensors`` holds the tensors. ``NAME.json`` beside it holds everything else::
+
+    {"model": "<class name>", "config": {...}, "record": {...}, "sha256": "<hex>"}
+
+``sha256`` is the SHA-256 of the whole safetensors file; it is checked on every load, so
+a truncated, corrupted or swapped tensor file is refused. Nothing is ever unpickled. A
+checkpoint path may name the pair with either suffix or with none (``out/best``).
+
+The optimizer's state, for resuming a training run, is saved the same way
+(:func:`save_training_state`): its tensors and the RNG state in the safetensors file, the
+parameter groups, step and best validation score in the JSON.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from pathlib import Path
 
-from safetensors import safe_open
-from safetensors.torch import save_file
+import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
 
 
-def paths(path) -> tuple[Path, Path]:
-    """``(tensors, json)`` paths for ``path``, which must end in ``.safetensors``."""
+def checkpoint_paths(path) -> tuple[Path, Path]:
+    """``(NAME.safetensors, NAME.json)`` for ``path`` given with either suffix or none; any
+    other suffix raises a ``ValueError``."""
     p = Path(path)
-    if p.suffix != ".safetensors":
-        raise ValueError(f"path must end in .safetensors, got {str(path)!r}")
-    return p, p.with_suffix(".json")
+    if p.suffix not in ("", ".safetensors", ".json"):
+        raise ValueError(f"path: a checkpoint is NAME.safetensors + NAME.json; give NAME with either suffix or "
+                         f"none, got {str(path)!r}")
+    stem = p.with_suffix("") if p.suffix else p
+    return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
 
 
-def write(path, tensors: dict, info: dict) -> None:
-    """Write ``tensors`` (name -> tensor) and the JSON-able ``info`` to ``path`` and its JSON."""
-    tensor_path, json_path = paths(path)
+def save_checkpoint(path, tensors: dict, model: str, config: dict, record: dict | None = None) -> Path:
+    """Write ``tensors`` (name -> tensor) and the JSON beside them.
+
+    Args:
+        path: the checkpoint (see :func:`checkpoint_paths`); parent folders are created.
+        tensors: name -> tensor (moved to the CPU and made contiguous).
+        model: the model's class name. config: its configuration (JSON-able).
+        record: how it was trained (JSON-able); ``{}`` when None.
+
+    Returns:
+        The safetensors path.
+    """
+    tensor_path, json_path = checkpoint_paths(path)
     tensor_path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(info, indent=2, sort_keys=True)
-    flat = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
-    save_file(flat, str(tensor_path), metadata={"info": text})
-    json_path.write_text(text + "\n")
+    data = save_tensors({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, metadata={"model": model})
+    info = {"model": model, "config": config, "record": record or {}, "sha256": hashlib.sha256(data).hexdigest()}
+    text = json.dumps(info, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    tensor_path.write_bytes(data)
+    json_path.write_text(text)
+    return tensor_path
 
 
-def read(path) -> tuple[dict, dict]:
-    """``(tensors, info)`` from ``path`` and its JSON; a missing or corrupt file raises
-    ``ValueError`` naming it."""
-    tensor_path, json_path = paths(path)
-    for p in (tensor_path, json_path):
+def load_checkpoint(path) -> tuple[dict, dict]:
+    """``(info, tensors)`` of a checkpoint: ``info`` is its JSON (``model``, ``config``,
+    ``record``, ``sha256``), ``tensors`` name -> CPU tensor.
+
+    Raises:
+        ValueError: naming the file, when either file is missing, the JSON is not an object
+            with those four fields, the tensor file's SHA-256 differs from the recorded one,
+            or the tensor file cannot be parsed.
+    """
+    tensor_path, json_path = checkpoint_paths(path)
+    for p in (json_path, tensor_path):
         if not p.is_file():
             raise ValueError(f"checkpoint file {str(p)!r} does not exist")
     try:
         info = json.loads(json_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{str(json_path)!r} is not valid JSON: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"checkpoint file {str(json_path)!r} is not valid JSON: {exc}") from None
+    fields = {"model": str, "config": dict, "record": dict, "sha256": str}
+    if not isinstance(info, dict) or any(not isinstance(info.get(k), t) for k, t in fields.items()):
+        raise ValueError(f"checkpoint file {str(json_path)!r} must hold a JSON object with \"model\" (a string), "
+                         f"\"config\" and \"record\" (objects) and \"sha256\" (a string); got {str(info)[:80]}")
+    data = tensor_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != info["sha256"]:
+        raise ValueError(f"checkpoint file {str(tensor_path)!r} does not match the SHA-256 recorded in "
+                         f"{str(json_path)!r}: it is truncated, corrupted or from another checkpoint")
     try:
-        with safe_open(str(tensor_path), framework="pt") as f:
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as exc:
-        raise ValueError(f"{str(tensor_path)!r} is not a readable safetensors file: {exc}") from exc
-    return tensors, info
+        tensors = load_tensors(data)
+    except Exception as exc:  # safetensors raises its own error types
+        raise ValueError(f"checkpoint file {str(tensor_path)!r} is not a readable safetensors file: {exc}") from None
+    return info, tensors
 
 
 def check_state(expected: dict, found: dict, source) -> None:
@@ -62,3 +101,38 @@ def check_state(expected: dict, found: dict, source) -> None:
     if extra:
         raise ValueError(f"{source}: unexpected tensor {extra[0]!r}")
 
+
+def save_training_state(path, optimizer: torch.optim.Optimizer, step: int, best: float) -> Path:
+    """Write what resuming needs besides the weights: the optimizer's state, the RNG state,
+    the number of steps done and the best validation score so far."""
+    state = optimizer.state_dict()
+    tensors, scalars = {"rng": torch.get_rng_state()}, {}
+    for i, entries in state["state"].items():
+        for key, value in entries.items():
+            if torch.is_tensor(value):
+                tensors[f"state.{i}.{key}"] = value
+            else:
+                scalars[f"{i}.{key}"] = value
+    config = {"param_groups": state["param_groups"], "scalars": scalars}
+    record = {"step": int(step), "best": best if math.isfinite(best) else None}
+    return save_checkpoint(path, tensors, type(optimizer).__name__, config, record)
+
+
+def load_training_state(path, optimizer: torch.optim.Optimizer) -> tuple[int, float]:
+    """Restore what :func:`save_training_state` wrote into ``optimizer`` and torch's RNG;
+    returns ``(step, best)``."""
+    info, tensors = load_checkpoint(path)
+    if info["model"] != type(optimizer).__name__:
+        raise ValueError(f"checkpoint {str(path)!r} holds {info['model']} state, not {type(optimizer).__name__}")
+    state: dict = {}
+    for name, value in tensors.items():
+        if name.startswith("state."):
+            _, i, key = name.split(".", 2)
+            state.setdefault(int(i), {})[key] = value
+    for name, value in info["config"]["scalars"].items():
+        i, key = name.split(".", 1)
+        state.setdefault(int(i), {})[key] = value
+    optimizer.load_state_dict({"state": state, "param_groups": info["config"]["param_groups"]})
+    torch.set_rng_state(tensors["rng"])
+    best = info["record"]["best"]
+    return int(info["record"]["step"]), -math.inf if best is None else float(best)

@@ -231,7 +231,7 @@ def _reader_cases(f: Files):
 
 def _checkpoint_cases(f: Files):
     from nmskit.learned import Rescorer, SetPredictor
-    from nmskit.learned.checkpoint import WEIGHTS
+    from nmskit.learned.build import WEIGHTS
 
     good_json = (WEIGHTS / "gossip.json").read_bytes()
     good_st = (WEIGHTS / "gossip.safetensors").read_bytes()

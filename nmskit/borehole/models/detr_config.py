@@ -107,9 +107,9 @@ class FractureDETRConfig:
     def small(cls) -> "FractureDETRConfig":
         """A CPU-trainable variant: same 800 x 360 input and 4 + 4 layers, but the patch is
         average-pooled by 2 (grid 25 x 12), the backbone is ResNet-10 at width 32 with group
-        norm (small batches), the transformer is 128 wide and pre-norm (post-norm collapsed
-        to one output for every query in CPU-sized runs), and the queries are anchored in
-        depth with row-feature content (see ``anchored_queries`` and ``row_queries``)."""
+        norm (small batches), the transformer is 128 wide and pre-norm, and the queries are
+        anchored in depth with row-feature content (see ``anchored_queries`` and
+        ``row_queries``; docs/detr.md says why)."""
         return cls(downsample=2, backbone_width=32, norm="group", d_model=128,
                    dim_feedforward=512, pre_norm=True, anchored_queries=True, row_queries=True)
 

@@ -16,13 +16,15 @@ from .targets import CLASS_NAMES
 
 @dataclass(frozen=True)
 class LossWeights:
-    """Weights shared by the matching cost and the loss (DETR: class 1, L1 5), plus eos_coef."""
+    """Weights shared by the matching cost and the loss (DETR: class 1, L1 5), plus
+    ``eos_coef``, the no-object class's weight in the loss (1.0, not DETR's 0.1: see
+    docs/detr.md)."""
 
     label: float = 1.0
     depth: float = 5.0
     dip: float = 2.0
     azimuth: float = 1.0
-    eos_coef: float = 0.1
+    eos_coef: float = 1.0
 
 
 def build_criterion(weights: LossWeights = LossWeights()) -> SetCriterion:

@@ -1,20 +1,19 @@
-"""What every patch detector shares: input checks, an eval-mode forward and checkpoints.
+"""What every patch detector shares: input checks, an eval-mode forward and its optimiser
+groups.
 
-A patch detector is an ``nn.Module`` with a ``config`` (a frozen dataclass with
-``patch_height``, ``patch_width``, ``to_dict`` and ``from_dict``) that takes
-``[B, 1, patch_height, patch_width]`` patches. Its checkpoint is ``name.safetensors`` (the
-``state_dict``) plus ``name.json``: ``{"model": <class name>, "config": {...}}``.
+A patch detector is a :class:`nmskit.nn.Model` whose ``config`` has ``patch_height`` and
+``patch_width`` and which takes ``[B, 1, patch_height, patch_width]`` patches. Its
+checkpoints are those of :mod:`nmskit.nn.checkpoint`.
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
-from ...nn import checkpoint
+from ...nn.model import Model
 
 
-class PatchDetector(nn.Module):
+class PatchDetector(Model):
     """Base class of ``FractureDETR`` and ``DenseFractureDetector``.
 
     Subclasses set ``config_class`` and store their config as ``self.config``; their
@@ -59,56 +58,11 @@ class PatchDetector(nn.Module):
         finally:
             self.train(was_training)
 
-    # -------------------------------------------------------------------------- checkpoints
-    def save(self, path) -> None:
-        """Write ``path`` (``.safetensors``, the weights) and the JSON config beside it."""
-        checkpoint.write(path, self.state_dict(), {"model": type(self).__name__,
-                                                   "config": self.config.to_dict()})
-
-    def load_weights(self, path):
-        """Load a checkpoint into this model. Its config must equal this model's: a differing
-        field raises a ``ValueError`` naming it."""
-        return self._load_state(*checkpoint.read(path), path)
-
-    def init_weights(self, path) -> list[str]:
-        """Warm start from a checkpoint of a related architecture (its config is not
-        compared): every checkpoint tensor is copied into this model's tensor of the same name
-        and shape, and tensors the checkpoint lacks keep their initial values. A checkpoint
-        tensor this model lacks, or one of another shape, raises a ``ValueError`` naming it.
-
-        Returns:
-            The names of this model's tensors left at their initial values.
-        """
-        tensors, _ = checkpoint.read(path)
-        own = self.state_dict()
-        checkpoint.check_state({k: v for k, v in own.items() if k in tensors}, tensors, str(path))
-        self.load_state_dict(tensors, strict=False)
-        return sorted(set(own) - set(tensors))
-
-    def _load_state(self, tensors: dict, info: dict, path):
-        saved = self.config_class.from_dict(self._config_of(info, path))
-        for name, value in self.config.to_dict().items():
-            if getattr(saved, name) != value:
-                raise ValueError(f"checkpoint {str(path)!r} has config field {name!r} = "
-                                 f"{getattr(saved, name)!r}, this model has {value!r}")
-        checkpoint.check_state(self.state_dict(), tensors, str(path))
-        self.load_state_dict(tensors)
-        return self
-
-    @classmethod
-    def load(cls, path, *args):
-        """Build the model its JSON config describes and load its weights (in eval mode).
-        ``args`` follow the config in the constructor call (e.g. loss weights)."""
-        tensors, info = checkpoint.read(path)
-        model = cls(cls.config_class.from_dict(cls._config_of(info, path)), *args)
-        return model._load_state(tensors, info, path).eval()
-
-    @classmethod
-    def _config_of(cls, info: dict, path) -> dict:
-        """The ``config`` dict of a checkpoint's JSON, checked to be one of this class."""
-        name = cls.__name__
-        if not isinstance(info, dict) or info.get("model") != name or not isinstance(
-                info.get("config"), dict):
-            raise ValueError(f"{str(path)!r} is not a {name} checkpoint (its JSON needs "
-                             f"\"model\": \"{name}\" and a \"config\" object)")
-        return info["config"]
+    # ---------------------------------------------------------------------------- training
+    def param_groups(self, cfg) -> list[dict]:
+        """Two AdamW groups, as DETR: the backbone at ``cfg.lr_backbone``, the rest at
+        ``cfg.lr`` (both with ``cfg.weight_decay``). Frozen parameters are left out."""
+        backbone = [p for p in self.backbone.parameters() if p.requires_grad]
+        ids = {id(p) for p in backbone}
+        rest = [p for p in self.parameters() if p.requires_grad and id(p) not in ids]
+        return [{"params": rest, "lr": cfg.lr}, {"params": backbone, "lr": cfg.lr_backbone}]

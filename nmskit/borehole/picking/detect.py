@@ -22,8 +22,8 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_
 
     Args:
         image: the log as read (sentinels, gaps and all).
-        method: ``"hough"`` (:func:`nmskit.borehole.picking.hough.hough_picks`, the better picker
-            on the real well so far), ``"detr"`` or ``"dense"``
+        method: ``"hough"`` (:func:`nmskit.borehole.picking.hough.hough_picks`), ``"detr"`` or
+            ``"dense"``
             (:func:`nmskit.borehole.picking.patchwise.log_picks` with that shipped detector).
         sentinels: values that mean "absent".
         options: passed to the method.

@@ -1,14 +1,14 @@
-"""A full training run of a fracture detector (DETR or dense): data, validation,
-checkpoints, record.
+"""A recorded training run of a fracture detector (DETR or dense): data, validation,
+checkpoints and a record, with the loop of :func:`nmskit.nn.train`.
 
-``fit`` trains in chunks of ``val_every`` steps, each resumed from the last checkpoint, so
-it can stop cleanly at a wall-clock deadline and be resumed later. The real log's training
-interval and validation interval are cut from the raw log *before* any preparation, so no
-pixel or pick of the validation interval reaches training.
+``fit`` trains in chunks of ``train.val_every`` steps, each resumed from the last
+checkpoint, so it can stop cleanly at a wall-clock deadline and be resumed later. The real
+log's training interval and validation interval are cut from the raw log *before* any
+preparation, so no pixel or pick of the validation interval reaches training.
 
-Files in ``out_dir`` (besides those of :func:`nmskit.borehole.train`): ``validation.jsonl``
-(every validation), ``record.json`` (command, seeds, configuration, steps, wall time, best
-score), updated after every chunk.
+Files in ``out_dir`` (besides the loop's ``last``, ``last-optimizer`` and ``best``):
+``validation.jsonl`` (every validation) and ``record.json`` (command, configurations,
+steps, wall time, best score), updated after every chunk.
 """
 from __future__ import annotations
 
@@ -16,24 +16,54 @@ import dataclasses
 import json
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from ..._checks import check_positive_int
 from ...data.borehole.wells import load_well
-from ...nn.checkpoint import read
-from ..models.detr_config import FractureDETRConfig
+from ...nn.checkpoint import checkpoint_paths, load_checkpoint
+from ...nn.engine import TrainConfig, train
 from ..models.dense import DenseFractureDetector
 from ..models.dense_config import DenseDetectorConfig
-from ..models.detr_loss import LossWeights
 from ..models.detr import FractureDETR
+from ..models.detr_config import FractureDETRConfig
+from ..models.detr_loss import LossWeights
 from .stream import TrainingStream
-from .loop import TrainConfig, train
 from .validation import PickValidator
 
 TRAIN_INTERVAL = (13375.0, 13405.0)
 VALIDATION_INTERVAL = (13405.0, 13435.0)
 VALIDATION_SEED = 1_000_003
+MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
+
+# The optimisation of the shipped detectors' runs (docs/detr.md, docs/dense.md).
+DETECTOR_TRAINING = TrainConfig(steps=3000, lr=2e-4, lr_backbone=1e-4, val_every=200, save_every=200,
+                                monitor="score", progress=False)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """What a run trains and validates on.
+
+    Args:
+        batch: patches per step.
+        real_share: share of real-log crops (training interval only) per batch; 0 trains on
+            synthetic patches alone.
+        n_val: held-out synthetic validation patches (seed :data:`VALIDATION_SEED`).
+    """
+
+    batch: int = 8
+    real_share: float = 0.25
+    n_val: int = 32
+
+    def __post_init__(self):
+        check_positive_int(self.batch, "batch")
+        if not isinstance(self.n_val, int) or self.n_val < 0:
+            raise ValueError(f"n_val must be a non-negative integer, got {self.n_val!r}")
+        if not 0.0 <= self.real_share <= 1.0:
+            raise ValueError(f"real_share must lie in [0, 1], got {self.real_share!r}")
 
 
 def real_split(well: str = "48_19a-C2"):
@@ -44,9 +74,6 @@ def real_split(well: str = "48_19a-C2"):
     for top, bottom in (TRAIN_INTERVAL, VALIDATION_INTERVAL):
         parts.append((image.interval(top, bottom), picks.select((picks.depth >= top) & (picks.depth < bottom))))
     return parts[0], parts[1]
-
-
-MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
 
 
 def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int | None = None):
@@ -61,42 +88,57 @@ def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int
     return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
 
 
-def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: int = 4,
-        real_share: float = 0.25, val_every: int = 200, n_val: int = 32, lr: float = 2e-4,
-        lr_backbone: float = 1e-4, eos_coef: float = 1.0, deadline: float | None = None, resume: bool = False,
-        command: str = "", progress: bool = False, model: str = "detr", init=None,
-        lr_drop: int = 0, refine_passes: int | None = None, depth_weight: float = 5.0,
-        dip_weight: float = 2.0, train_only: str | None = None) -> dict:
+# Option name -> (settings, field) for :func:`run_settings` (the ``nmskit fractures train``
+# options): the optimisation, the data and DETR's loss weights.
+OPTIONS = {"steps": ("train", "steps"), "seed": ("train", "seed"), "val_every": ("train", "val_every"),
+           "lr": ("train", "lr"), "lr_drop": ("train", "lr_drop"), "batch": ("data", "batch"),
+           "real_share": ("data", "real_share"), "n_val": ("data", "n_val"), "eos_coef": ("loss", "eos_coef"),
+           "depth_weight": ("loss", "depth"), "dip_weight": ("loss", "dip")}
+
+
+def run_settings(model: str = "detr", downsample: int | None = None, refine_passes: int | None = None,
+                 **given) -> dict:
+    """The arguments of :func:`fit` (``config``, ``train_cfg``, ``data``, ``loss_weights``)
+    from option values: each of :data:`OPTIONS` given and not None replaces the default of
+    :data:`DETECTOR_TRAINING`, :class:`DataConfig` or ``LossWeights``; the model config is
+    :func:`detector_config` (downsample 4 unless given)."""
+    unknown = sorted(set(given) - set(OPTIONS))
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a training option; the options are {sorted(OPTIONS)}")
+    parts: dict = {"train": {}, "data": {}, "loss": {}}
+    for name, value in given.items():
+        if value is not None:
+            part, field = OPTIONS[name]
+            parts[part][field] = value
+    if model == "dense" and (parts["loss"] or refine_passes is not None):
+        raise ValueError("eos_coef, depth_weight, dip_weight and refine_passes apply to the DETR model only")
+    config = detector_config(*(() if downsample is None else (downsample,)), model=model, refine_passes=refine_passes)
+    return {"config": config, "train_cfg": dataclasses.replace(DETECTOR_TRAINING, **parts["train"]),
+            "data": DataConfig(**parts["data"]),
+            "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None}
+
+
+def fit(out_dir, config=None, train_cfg: TrainConfig = DETECTOR_TRAINING, data: DataConfig = DataConfig(),
+        loss_weights: LossWeights | None = None, init=None, train_only: str | None = None,
+        deadline: float | None = None, resume: bool = False, command: str = "") -> dict:
     """Train a detector and record the run.
 
     Args:
         out_dir: checkpoint directory.
-        steps: optimiser steps in all.
-        batch: patches per step. seed: seeds torch and the training stream (validation
-            patches use :data:`VALIDATION_SEED`, disjoint).
-        downsample: input pooling of the ``small()`` preset.
-        real_share: share of real-log crops (training interval only) per batch; 0 trains on
-            synthetic patches alone.
-        val_every: steps per chunk; validation and checkpoints run after each.
-        n_val: held-out synthetic patches.
-        lr, lr_backbone: AdamW learning rates.
-        eos_coef: DETR only: weight of the no-object class in the loss. DETR's 0.1 suits a few objects
-            among 100 queries; with about 40 picks per patch it makes every query fire (a comb
-            of picks at the anchors), so the default here is 1.
-        deadline: optional UNIX time after which no new chunk starts.
-        resume: continue from ``out_dir``'s checkpoints.
-        command: the command line, for the record.
-        model: ``"detr"`` (``FractureDETR``) or ``"dense"`` (``DenseFractureDetector``);
-            a resumed run keeps the recorded one.
-        init: optional checkpoint to warm-start from (``PatchDetector.init_weights``: tensors
-            of the same name and shape are copied, new ones keep their initial values).
-        lr_drop: step from which both learning rates are divided by 10 (0: never).
-        refine_passes: DETR only: override the preset's sinusoid-refinement passes.
-        depth_weight, dip_weight: DETR only: ``LossWeights.depth`` and ``.dip`` (matching
-            cost and loss). DETR's 5 suits boxes; picks lie about 0.025 of a patch apart, so
-            at 5 the matching barely tells neighbouring picks apart.
+        config: a ``FractureDETRConfig`` (trains ``FractureDETR``) or a
+            ``DenseDetectorConfig`` (trains ``DenseFractureDetector``); default
+            :func:`detector_config`. A resumed run keeps the recorded one.
+        train_cfg: optimisation settings; ``steps`` is the run's total, ``val_every`` the
+            chunk (validation and checkpoints after each), ``seed`` seeds the initial
+            weights and the training stream.
+        data: batch, real share and validation patches.
+        loss_weights: DETR only: matching and loss weights (default ``LossWeights()``).
+        init: optional checkpoint to warm-start from (:meth:`nmskit.nn.Model.init_weights`).
         train_only: train only the parameters whose names start with this prefix (e.g.
             ``"refiner."``: a second stage on top of a trained, frozen detector).
+        deadline: optional UNIX time after which no new chunk starts.
+        resume: continue from ``out_dir``'s checkpoints and record.
+        command: the command line, for the record.
 
     Returns:
         The record (also written to ``out_dir/record.json``).
@@ -105,43 +147,48 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     record_path = out / "record.json"
-    record = json.loads(record_path.read_text()) if resume and record_path.is_file() else {
-        "command": command, "seed": seed, "validation_seed": VALIDATION_SEED, "batch": batch,
-        "real_share": real_share, "train_interval_ft": TRAIN_INTERVAL,
-        "validation_interval_ft": VALIDATION_INTERVAL, "lr": lr, "lr_backbone": lr_backbone,
-        "model": model, "config": detector_config(downsample, model, refine_passes).to_dict(),
-        "init": None if init is None else str(init), "lr_drop": lr_drop, "train_only": train_only,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "train_seconds": 0.0, "steps_done": 0}
-    if model == "detr" and not (resume and record_path.is_file()):
-        record.update(eos_coef=eos_coef, depth_weight=depth_weight, dip_weight=dip_weight)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
     if resume and record_path.is_file():
-        record.setdefault("resumed", []).append({"command": command, "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
-    cls = MODELS[record.get("model", "detr")]
-    torch.manual_seed(record["seed"])  # the initial weights
-    extra = (LossWeights(eos_coef=record.get("eos_coef", 0.1), depth=record.get("depth_weight", 5.0),
-                         dip=record.get("dip_weight", 2.0)),) if cls is FractureDETR else ()
+        record = json.loads(record_path.read_text())
+        record.setdefault("resumed", []).append({"command": command, "at": now})
+    else:
+        config = detector_config() if config is None else config
+        name = next((k for k, cls in MODELS.items() if isinstance(config, cls.config_class)), None)
+        if name is None:
+            raise ValueError(f"config must be a FractureDETRConfig or a DenseDetectorConfig, got {type(config).__name__}")
+        if name == "dense" and loss_weights is not None:
+            raise ValueError("loss_weights: the dense detector takes none (DETR only)")
+        record = {"command": command, "model": name, "config": config.to_dict(),
+                  "train": dataclasses.asdict(dataclasses.replace(train_cfg, save_every=train_cfg.val_every)), "data": dataclasses.asdict(data),
+                  "loss_weights": dataclasses.asdict(loss_weights or LossWeights()) if name == "detr" else None,
+                  "validation_seed": VALIDATION_SEED, "train_interval_ft": TRAIN_INTERVAL,
+                  "validation_interval_ft": VALIDATION_INTERVAL, "init": None if init is None else str(init),
+                  "train_only": train_only, "started": now, "train_seconds": 0.0, "steps_done": 0}
+    cfg = dataclasses.replace(TrainConfig(**record["train"]), steps=train_cfg.steps, progress=train_cfg.progress,
+                              device=train_cfg.device)
+    data = DataConfig(**record["data"])
+    cls = MODELS[record["model"]]
+    torch.manual_seed(cfg.seed)  # the initial weights
+    extra = (LossWeights(**record["loss_weights"]),) if record["loss_weights"] is not None else ()
     detector = cls(cls.config_class.from_dict(record["config"]), *extra)
     done = _steps_done(out) if resume else 0
-    if record.get("init") and done == 0:
+    if record["init"] and done == 0:
         record["initialised_fresh"] = detector.init_weights(record["init"])
-    prefix = record.get("train_only")
+    prefix = record["train_only"]
     if prefix:
         if not any(name.startswith(prefix) for name, _ in detector.named_parameters()):
             raise ValueError(f"train_only={prefix!r} matches no parameter of the model")
         for name, param in detector.named_parameters():
             param.requires_grad_(name.startswith(prefix))
     real_train, real_val = real_split()
-    data = TrainingStream(record["batch"], record["seed"], real_train if record["real_share"] > 0 else None,
-                          record["real_share"])
-    validate = PickValidator(n_val, VALIDATION_SEED, real_val, out / "validation.jsonl")
-    cfg = TrainConfig(steps=steps, lr=record["lr"], lr_backbone=record["lr_backbone"], val_every=val_every,
-                      save_every=val_every, monitor="score", seed=record["seed"], progress=progress,
-                      lr_drop=record.get("lr_drop", 0))
-    while done < steps and (deadline is None or time.time() < deadline):
-        target = min(steps, (done // val_every + 1) * val_every)
+    stream = TrainingStream(data.batch, cfg.seed, real_train if data.real_share > 0 else None, data.real_share)
+    validate = PickValidator(data.n_val, VALIDATION_SEED, real_val, out / "validation.jsonl")
+    facts = {k: record[k] for k in ("command", "model", "data", "loss_weights", "init", "train_only")}
+    while done < cfg.steps and (deadline is None or time.time() < deadline):
+        until = min(cfg.steps, (done // cfg.val_every + 1) * cfg.val_every)
         start = time.time()
-        train(detector, data, dataclasses.replace(cfg, steps=target), out, validate, resume=done > 0 or resume)
-        done = target
+        train(detector, stream, cfg, out, validate, resume=done > 0 or resume, record=facts, until=until)
+        done = until
         record["train_seconds"] = round(record["train_seconds"] + time.time() - start, 1)
         record["steps_done"] = done
         record["best_score"] = _best(out)
@@ -151,11 +198,13 @@ def fit(out_dir, steps: int = 3000, batch: int = 8, seed: int = 0, downsample: i
 
 
 def _steps_done(out: Path) -> int:
-    path = out / "last-optimizer.safetensors"
-    return int(read(path)[1]["step"]) if path.is_file() else 0
+    return int(load_checkpoint(out / "last-optimizer")[0]["record"]["step"]) if _exists(out / "last-optimizer") else 0
 
 
 def _best(out: Path) -> float:
-    path = out / "last-optimizer.safetensors"
-    best = read(path)[1]["best"] if path.is_file() else None
+    best = load_checkpoint(out / "last-optimizer")[0]["record"]["best"] if _exists(out / "last-optimizer") else None
     return float(best) if best is not None and math.isfinite(best) else float("nan")
+
+
+def _exists(path: Path) -> bool:
+    return all(p.is_file() for p in checkpoint_paths(path))

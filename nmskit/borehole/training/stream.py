@@ -96,7 +96,7 @@ def mask_gap(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 class TrainingStream:
-    """``stream(step) -> (patches [B, 1, H, 360], targets)`` for :func:`nmskit.borehole.train`.
+    """``stream(step) -> (patches [B, 1, H, 360], targets)`` for :func:`nmskit.nn.train`.
 
     Args:
         batch: patches per step.

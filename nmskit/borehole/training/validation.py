@@ -60,7 +60,7 @@ def _predict_all(model, patches, predict_options: dict, batch: int = 8):
 
 
 class PickValidator:
-    """``validator(model) -> dict`` for :func:`nmskit.borehole.train`, for any patch detector
+    """``validator(model) -> dict`` for :func:`nmskit.nn.train`, for any patch detector
     (each predicts with its own default threshold and, for the dense one, NMS tolerance).
 
     Args:
