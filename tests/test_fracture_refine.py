@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from nmskit.borehole import FractureDETR, FractureDETRConfig
+from nmskit.borehole import DenseDetectorConfig, FractureDETR, FractureDETRConfig
 from nmskit.borehole.models.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
 from nmskit.borehole.training.run import detector_config, fit, run_settings
 from nmskit.nn import TrainConfig, train
@@ -190,3 +190,11 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     args = build_parser().parse_args(["fractures", "train", "--out", "x", "--init", "m.safetensors",
                                       "--refine-passes", "1", "--depth-weight", "40", "--lr-drop", "9"])
     assert (args.init, args.refine_passes, args.depth_weight, args.lr_drop) == ("m.safetensors", 1, 40.0, 9)
+
+
+def test_fit_refuses_to_resume_a_record_it_cannot_read(tmp_path):
+    (tmp_path / "record.json").write_text('{"command": "nmskit fractures train", "lr": 2e-4}')
+    with pytest.raises(ValueError, match="record.json"):
+        fit(tmp_path, resume=True)
+    with pytest.raises(ValueError, match="config"):
+        fit(tmp_path / "new", config=DenseDetectorConfig, train_cfg=TrainConfig(steps=1))

@@ -150,6 +150,10 @@ def fit(out_dir, config=None, train_cfg: TrainConfig = DETECTOR_TRAINING, data: 
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     if resume and record_path.is_file():
         record = json.loads(record_path.read_text())
+        missing = [k for k in ("model", "config", "train", "data", "loss_weights") if not isinstance(record, dict) or k not in record]
+        if missing:
+            raise ValueError(f"{str(record_path)!r} has no {missing[0]!r}: it is not the record of a run this "
+                             "version can resume; start a new run in another directory")
         record.setdefault("resumed", []).append({"command": command, "at": now})
     else:
         config = detector_config() if config is None else config
