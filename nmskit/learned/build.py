@@ -33,5 +33,8 @@ def resolve_checkpoint(path, shipped) -> Path:
 def load_model(path):
     """Rebuild the model a checkpoint describes and load its weights (in eval mode)."""
     info, _ = load_checkpoint(path)
-    config = ModelConfig.from_dict(info["config"])
+    try:
+        config = ModelConfig.from_dict(info["config"])
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
     return CLASSES[config.model].load(path)

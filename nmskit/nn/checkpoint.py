@@ -69,23 +69,23 @@ def load_checkpoint(path) -> tuple[dict, dict]:
     tensor_path, json_path = checkpoint_paths(path)
     for p in (json_path, tensor_path):
         if not p.is_file():
-            raise ValueError(f"checkpoint file {str(p)!r} does not exist")
+            raise ValueError(f"{p}: checkpoint file does not exist")
     try:
         info = json.loads(json_path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"checkpoint file {str(json_path)!r} is not valid JSON: {exc}") from None
+        raise ValueError(f"{json_path}: checkpoint JSON is not valid: {exc}") from None
     fields = {"model": str, "config": dict, "record": dict, "sha256": str}
     if not isinstance(info, dict) or any(not isinstance(info.get(k), t) for k, t in fields.items()):
-        raise ValueError(f"checkpoint file {str(json_path)!r} must hold a JSON object with \"model\" (a string), "
+        raise ValueError(f"{json_path}: a checkpoint JSON must be an object with \"model\" (a string), "
                          f"\"config\" and \"record\" (objects) and \"sha256\" (a string); got {str(info)[:80]}")
     data = tensor_path.read_bytes()
     if hashlib.sha256(data).hexdigest() != info["sha256"]:
-        raise ValueError(f"checkpoint file {str(tensor_path)!r} does not match the SHA-256 recorded in "
-                         f"{str(json_path)!r}: it is truncated, corrupted or from another checkpoint")
+        raise ValueError(f"{tensor_path}: does not match the SHA-256 recorded in {json_path}: the file is "
+                         "truncated, corrupted or from another checkpoint")
     try:
         tensors = load_tensors(data)
     except Exception as exc:  # safetensors raises its own error types
-        raise ValueError(f"checkpoint file {str(tensor_path)!r} is not a readable safetensors file: {exc}") from None
+        raise ValueError(f"{tensor_path}: not a readable safetensors file: {exc}") from None
     return info, tensors
 
 
@@ -123,7 +123,7 @@ def load_training_state(path, optimizer: torch.optim.Optimizer) -> tuple[int, fl
     returns ``(step, best)``."""
     info, tensors = load_checkpoint(path)
     if info["model"] != type(optimizer).__name__:
-        raise ValueError(f"checkpoint {str(path)!r} holds {info['model']} state, not {type(optimizer).__name__}")
+        raise ValueError(f"{path}: holds {info['model']} state, not {type(optimizer).__name__}")
     state: dict = {}
     for name, value in tensors.items():
         if name.startswith("state."):

@@ -38,10 +38,10 @@ class Model(nn.Module):
                 missing, unexpected or mis-shaped tensor.
         """
         info, tensors = load_checkpoint(path)
-        saved = self.config_class.from_dict(self._config_of(info, path))
+        saved = self._config_of(info, path)
         for name, value in self.config.to_dict().items():
             if getattr(saved, name) != value:
-                raise ValueError(f"checkpoint {str(path)!r} has config field {name!r} = "
+                raise ValueError(f"{path}: checkpoint config field {name!r} is "
                                  f"{getattr(saved, name)!r}, this model has {value!r}")
         check_state(self.state_dict(), tensors, str(path))
         self.load_state_dict(tensors)
@@ -69,15 +69,20 @@ class Model(nn.Module):
         """Build the model a checkpoint describes and load its weights, in eval mode.
         ``args`` follow the config in the constructor call (e.g. loss weights)."""
         info, _ = load_checkpoint(path)
-        model = cls(cls.config_class.from_dict(cls._config_of(info, path)), *args)
+        model = cls(cls._config_of(info, path), *args)
         model.load_weights(path)
         return model.eval()
 
     @classmethod
-    def _config_of(cls, info: dict, path) -> dict:
+    def _config_of(cls, info: dict, path):
+        """The config a checkpoint of this class records; a wrong class or config raises a
+        ``ValueError`` naming the file."""
         if info["model"] != cls.__name__:
-            raise ValueError(f"{str(path)!r} is not a {cls.__name__} checkpoint (it holds a {info['model']})")
-        return info["config"]
+            raise ValueError(f"{path}: not a {cls.__name__} checkpoint (it holds a {info['model']})")
+        try:
+            return cls.config_class.from_dict(info["config"])
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
 
     # --------------------------------------------------------------------------- training
     def param_groups(self, cfg) -> list[dict]:
