@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nmskit.bench.fractures import (CROWDED_BED_FT, comb_picks, score_logs, score_row, synthetic_logs,
-                                    tolerance_sweep)
+from nmskit.bench.fractures import (CROWDED_BED_FT, HEADER, PEER, comb_picks, score_logs, score_row,
+                                    synthetic_logs, tolerance_sweep)
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,14 @@ def test_comb_is_evenly_spaced_flat_and_reads_no_pixel(logs):
 
 
 def test_score_logs_rewards_the_truth_and_the_sinusoid_distance_exposes_the_comb(logs):
-    depth, sinusoid, n, speed = score_logs(logs, "comb")
+    scores = score_logs(logs, "comb")
+    depth, sinusoid, n, speed = scores
     assert n > 0 and speed >= 0 and len(depth) == len(sinusoid) == 3
     # a comb at the truth's spacing matches many picks on depth alone, far fewer on sinusoid distance
     assert sinusoid[1].f1 < depth[1].f1
-    row = score_row("comb", depth, sinusoid, n, speed)
-    assert row[0] == "comb" and row[1] == n and len(row) == 11
+    row = score_row("comb", scores)
+    assert row[0] == "comb" and row[1] == n and len(row) == len(HEADER)
+    assert row[2] == f"{100 * sinusoid[1].f1:.1f} %" and row[5] == f"{100 * depth[1].f1:.1f} %"
 
 
 def test_hough_reads_the_image_where_the_comb_cannot(logs):
@@ -58,3 +60,25 @@ def test_synthetic_logs_bad_sizes_name_the_argument(kwargs, name):
 def test_comb_rejects_a_bad_spacing(logs, spacing):
     with pytest.raises(ValueError, match="spacing_ft"):
         comb_picks(logs[0][0], spacing)
+
+
+def test_acontrario_row_is_the_published_detections_scored_on_the_real_interval():
+    from nmskit.data.borehole import load_peer_picks, load_well
+    from nmskit.evaluate import evaluate_picks
+
+    image, expert = load_well()
+    top, bottom = 13405.0, 13435.0
+    part = image.interval(top, bottom)
+    truth = expert.select((expert.depth >= top) & (expert.depth < bottom))
+    scores = score_logs([(part, truth)], PEER)
+    peer = load_peer_picks()
+    inside = peer.select((peer.depth >= part.depths[0]) & (peer.depth <= part.depths[-1]))
+    assert scores.picks == len(inside) > 0 and np.isnan(scores.seconds_per_100ft)
+    direct = evaluate_picks(inside, truth, distance="sinusoid")[1]
+    assert scores.sinusoid[1].tp == direct.tp and scores.sinusoid[1].f1 == pytest.approx(direct.f1)
+    assert score_row(PEER, scores)[-1] == "n/a"
+
+
+def test_acontrario_exists_only_for_wells_with_published_detections(logs):
+    with pytest.raises(ValueError, match="published detections"):
+        score_logs(logs, PEER)

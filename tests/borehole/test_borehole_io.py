@@ -194,3 +194,29 @@ def test_corrupt_picks(tmp_path, text, line, problem):
         read_picks(path)
     msg = str(err.value)
     assert str(path) in msg and problem in msg and (line is None or f"line {line}:" in msg)
+
+
+def test_peer_picks_drop_octave_copies_and_keep_nfa_below_the_limit(well):
+    import csv
+    from importlib import resources
+
+    from nmskit.data.borehole import PEER_PICKS, load_peer_picks
+
+    path = resources.files("nmskit.data") / "wells" / "48_19a-C2" / PEER_PICKS["48_19a-C2"]
+    with resources.as_file(path) as p, open(p, newline="") as f:
+        rows = list(csv.DictReader(f))
+    expect = sorted(float(r["depth"]) for r in rows if int(r["octave"]) < 2 and float(r["nfa"]) < 30)
+    picks = load_peer_picks()
+    assert picks.depth_unit == "ft" and np.allclose(np.sort(picks.depth), expect)
+    assert np.all(-picks.score < 30) and np.allclose(picks.diameter, np.median(well[1].diameter))
+    every = load_peer_picks(max_nfa=float("inf"))
+    assert len(every) == sum(int(r["octave"]) < 2 for r in rows) > len(picks)
+
+
+@pytest.mark.parametrize("kwargs, name", [({"name": "nowhere"}, "nowhere"), ({"max_nfa": "x"}, "max_nfa"),
+                                          ({"max_nfa": float("nan")}, "max_nfa")])
+def test_peer_picks_bad_arguments_are_named(kwargs, name):
+    from nmskit.data.borehole import load_peer_picks
+
+    with pytest.raises(ValueError, match=name):
+        load_peer_picks(**kwargs)

@@ -12,8 +12,8 @@ from .las import read_las
 from .npz import read_npz, save_npz
 from .picks import PICK_COLUMNS, PickTable, read_picks, write_picks
 from .read import read_borehole
-from .wells import WELLS, load_well
+from .wells import PEER_PICKS, WELLS, load_peer_picks, load_well
 
-__all__ = ["PICK_COLUMNS", "WELLS", "BoreholeImage", "DeviationSurvey", "PickTable", "column_azimuths",
-           "load_well", "read_borehole", "read_dlis", "read_image_csv", "read_las", "read_npz", "read_picks",
+__all__ = ["PEER_PICKS", "PICK_COLUMNS", "WELLS", "BoreholeImage", "DeviationSurvey", "PickTable", "column_azimuths",
+           "load_peer_picks", "load_well", "read_borehole", "read_dlis", "read_image_csv", "read_las", "read_npz", "read_picks",
            "save_npz", "write_image_csv", "write_picks"]
