@@ -12,7 +12,12 @@ real log. The ingredients, in drawing order:
 - **Borehole effects**: breakouts (two conductive bands 180 degrees apart), vugs, a
   diameter that varies with depth (washouts change the sinusoid amplitude).
 - **Tool effects**: blur, multiplicative noise, pad gaps (FMI/CMI), sentinel stretches,
-  and "stuck" stretches where one row repeats (both seen on real logs).
+  and "stuck" stretches where one row repeats (both seen on real logs). Two artefacts of real
+  logs that bias a detector's dips when it has never seen them (docs/detr.md, "the
+  synthetic-real gap"): **sector stripes**, a per-column gain that persists down the log and
+  drifts slowly (an LWD tool bins one sensor into sectors; pads have button gains), scaled to
+  the log's own contrast; and **seams**, horizontal discontinuities where the tool's depth
+  jumped (stick-slip, depth matching) and a few rows of formation are missing.
 
 Labels are the sinusoids a geologist would pick: every fracture whose trace covers at
 least half of the circle, and every bed boundary with a clear contrast.
@@ -33,20 +38,27 @@ from .borehole.picks import PickTable
 @dataclass(frozen=True)
 class Tool:
     """An imaging tool's acquisition: native columns, depth step (ft), share of the circle
-    its pads cover, number of pads, and blur (sigma in rows, columns)."""
+    its pads cover, number of pads, blur (sigma in rows, columns), the largest sector-stripe
+    level (standard deviation of the per-column log-gain, as a share of the log's own
+    log-resistivity spread) and the largest rate of depth seams (per foot)."""
 
     width: int
     step_ft: float
     coverage: float
     pads: int
     blur: tuple[float, float]
+    stripes: float
+    seams_per_ft: float
 
 
 TOOLS = {
-    "lwd": Tool(width=56, step_ft=0.025, coverage=1.0, pads=1, blur=(1.2, 0.4)),
-    "fmi": Tool(width=192, step_ft=0.1 / 12, coverage=0.8, pads=8, blur=(0.8, 0.7)),
-    "cmi": Tool(width=176, step_ft=0.1 / 12, coverage=0.82, pads=8, blur=(0.8, 0.7)),
+    "lwd": Tool(width=56, step_ft=0.025, coverage=1.0, pads=1, blur=(1.2, 0.4), stripes=0.1, seams_per_ft=3.0),
+    "fmi": Tool(width=192, step_ft=0.1 / 12, coverage=0.8, pads=8, blur=(0.8, 0.7), stripes=0.06,
+                seams_per_ft=0.3),
+    "cmi": Tool(width=176, step_ft=0.1 / 12, coverage=0.82, pads=8, blur=(0.8, 0.7), stripes=0.06,
+                seams_per_ft=0.3),
 }
+SEAM_FT = (0.05, 0.25)  # formation lost at one seam
 
 _RAD = np.pi / 180
 
@@ -149,6 +161,30 @@ def _borehole_effects(rng, field, x, step_ft):
         field[zz] -= rng.uniform(0.4, 1.2) * blob
 
 
+def _sector_stripes(rng, rows, width, level):
+    """``[H, W]`` log-gain of each column: a fixed pattern plus a second one that fades in and
+    out with depth, standard deviation about ``level``."""
+    fixed, drift = rng.normal(0, level, (2, width))
+    t = np.sin(np.linspace(0, rng.uniform(0.5, 3) * np.pi, rows) + rng.uniform(0, 2 * np.pi))
+    return fixed[None, :] * np.sqrt(0.75) + 0.5 * t[:, None] * drift[None, :]
+
+
+def _seams(rng, rows, spec: Tool):
+    """Kept source rows ``[rows]`` of a log rendered taller, with a few rows missing at each
+    seam (the tool's depth jumped), and the number of source rows to render."""
+    rate = rng.uniform(0, spec.seams_per_ft)
+    lost = []
+    for _ in range(rng.poisson(rate * rows * spec.step_ft)):
+        lost.append((rng.uniform(0, rows), max(1, int(rng.uniform(*SEAM_FT) / spec.step_ft))))
+    total = rows + sum(k for _, k in lost)
+    keep = np.ones(total, bool)
+    for at, k in lost:
+        start = int(at * total / rows)
+        keep[start:start + k] = False
+    kept = np.flatnonzero(keep)[:rows]
+    return kept, total
+
+
 def _diameter(rng, rows, step_ft, base_in):
     """Hole diameter per row in inches: gauge plus smooth washouts."""
     wash = gaussian_filter1d(rng.normal(0, 1, rows), 1.0 / step_ft)
@@ -175,7 +211,8 @@ def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", to
         fracture_dip_range: apparent dip range of fractures (within [0, 85]).
         bed_contrast: minimum log-resistivity step for a bed boundary to be labelled.
         noise: multiplicative noise level (log units).
-        gaps: draw pad gaps, sentinel and stuck stretches.
+        gaps: draw the tool's artefacts: pad gaps, sentinel and stuck stretches, sector
+            stripes and depth seams.
         deviation: optional survey, to fill the picks' true dip and azimuth.
 
     Returns:
@@ -194,6 +231,8 @@ def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", to
     spec = TOOLS[tool]
     rng = np.random.default_rng(seed)
     x = column_azimuths(spec.width)
+    out_rows = rows
+    kept, rows = _seams(rng, out_rows, spec) if gaps else (np.arange(rows), rows)
     diam_in = _diameter(rng, rows, spec.step_ft, diameter_in)
     radius_rows = diam_in / 24.0 / spec.step_ft  # (d / 2) in rows
     field, beds = _background(rng, rows, x, radius_rows, spec.step_ft, bed_dip_range, bed_spacing_ft)
@@ -201,12 +240,22 @@ def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", to
     fractures = _draw_fractures(rng, field, x, radius_rows, spec.step_ft, fracture_density, fracture_dip_range)
     _borehole_effects(rng, field, x, spec.step_ft)
     field = gaussian_filter(field, spec.blur, mode=("nearest", "wrap"))
+    if gaps:
+        field += _sector_stripes(rng, rows, spec.width, rng.uniform(0, spec.stripes) * field.std())
     field += rng.normal(0, noise, field.shape) + gaussian_filter1d(rng.normal(0, noise, rows), 1.0)[:, None]
-    values = np.exp(field)
-    blind = _tool_gaps(rng, values, spec) if gaps else np.zeros(rows, bool)
     beds = beds[(beds[:, 0] >= 0) & (beds[:, 0] <= rows - 1) & (beds[:, 3] >= bed_contrast)]
     labels = np.concatenate([fractures, beds[:, :3]])
-    classes = np.array(["fracture"] * len(fractures) + ["bed"] * len(beds), object)
+    # seams: the rows in between are lost; a label whose centre row is lost is dropped
+    centre = np.clip(np.round(labels[:, 0]).astype(np.int64), 0, rows - 1)
+    present = np.zeros(rows, bool)
+    present[kept] = True
+    shift = centre - np.searchsorted(kept, centre)  # rows lost above each label
+    is_fracture = (np.arange(len(labels)) < len(fractures))[present[centre]]
+    labels = np.column_stack([labels[:, 0] - shift, labels[:, 1:]])[present[centre]]
+    field, diam_in, rows = field[kept], diam_in[kept], out_rows
+    values = np.exp(field)
+    blind = _tool_gaps(rng, values, spec) if gaps else np.zeros(rows, bool)
+    classes = np.where(is_fracture, "fracture", "bed").astype(object)
     seen = ~blind[np.clip(np.round(labels[:, 0]).astype(np.int64), 0, rows - 1)]
     order = np.argsort(labels[:, 0], kind="stable")
     order = order[seen[order]]
