@@ -240,7 +240,8 @@ def _fractures_train(args) -> int:
 
     from .borehole.training.run import OPTIONS, fit, run_settings
 
-    settings = run_settings(args.model, args.downsample, args.refine_passes, **{k: getattr(args, k) for k in OPTIONS})
+    settings = run_settings(args.model, args.downsample, args.refine_passes, args.query_selection,
+                            **{k: getattr(args, k) for k in OPTIONS})
     settings["train_cfg"] = dataclasses.replace(settings["train_cfg"], progress=not args.quiet)
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
     record = fit(args.out, **settings, init=args.init, train_only=args.train_only, deadline=deadline,
@@ -309,6 +310,7 @@ def _add_fractures(sub) -> None:
     p.add_argument("--downsample", type=int, help="input pooling of the small preset")
     p.add_argument("--real-share", type=float, help="share of real crops per batch")
     p.add_argument("--n-val", type=int, help="held-out synthetic validation patches")
+    p.add_argument("--reuse", type=int, help="uses of each synthetic log, on average (rendering dominates a CPU step)")
     p.add_argument("--val-every", type=int, help="validate and checkpoint every N steps")
     p.add_argument("--lr", type=float, help="AdamW learning rate of all but the backbone")
     p.add_argument("--lr-drop", type=int, help="divide the learning rates by 10 from this step (0: never)")
@@ -316,6 +318,9 @@ def _add_fractures(sub) -> None:
     p.add_argument("--depth-weight", type=float, help="DETR: depth weight of matching cost and loss")
     p.add_argument("--dip-weight", type=float, help="DETR: dip weight of matching cost and loss")
     p.add_argument("--refine-passes", type=int, help="DETR: sinusoid-refinement passes (default: the preset's)")
+    p.add_argument("--query-selection", action="store_true",
+                   help="DETR: seed the queries from a dense first stage (FractureDETRConfig.two_stage); "
+                        "--init can be the dense detector's weights")
     p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
     p.add_argument("--init", help="warm-start from this checkpoint (same-named tensors are copied)")
     p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")

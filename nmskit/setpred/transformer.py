@@ -154,8 +154,9 @@ class Transformer(nn.Module):
 
         Args:
             src: ``[B, d, H, W]`` features. pos: ``[B or 1, d, H, W]`` positional encoding.
-            query_embed: ``[Q, d]`` learned queries (used as the queries' positional part; the
-                decoder's content input starts at zero, as in DETR).
+            query_embed: ``[Q, d]`` learned queries, or ``[B, Q, d]`` per item (e.g. selected
+                from a first stage); the queries' positional part. The decoder's content
+                input starts at zero, as in DETR, unless ``content`` is given.
             capture_attention: also return per-head attention weights.
             content: optional ``[B, Q, d]`` initial content of the queries (default zeros).
 
@@ -168,7 +169,7 @@ class Transformer(nn.Module):
         b = src.shape[0]
         memory = src.flatten(2).transpose(1, 2)  # [B, S, d]
         pos = pos.flatten(2).transpose(1, 2).expand(b, -1, -1)  # [B, S, d]
-        query_pos = query_embed.unsqueeze(0).expand(b, -1, -1)  # [B, Q, d]
+        query_pos = (query_embed if query_embed.dim() == 3 else query_embed.unsqueeze(0)).expand(b, -1, -1)  # [B, Q, d]
         attention = {"encoder": [], "decoder_self": [], "decoder_cross": []}
         for layer in self.encoder:
             memory, w = layer(memory, pos, capture_attention)

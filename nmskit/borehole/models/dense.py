@@ -43,6 +43,23 @@ def _head(channels: int, outputs: int) -> nn.Sequential:
                          nn.Conv1d(channels, outputs, 1))
 
 
+def row_heads(channels: int) -> tuple[nn.Sequential, nn.Sequential]:
+    """The per-row-cell heads ``(heat_head, box_head)`` on ``[B, channels, N]`` row features:
+    a logit per class (starting at probability :data:`PRIOR`), and offset, dip, cos, sin."""
+    heat_head, box_head = _head(channels, len(CLASS_NAMES)), _head(channels, 4)
+    nn.init.constant_(heat_head[-1].bias, math.log(PRIOR / (1 - PRIOR)))
+    return heat_head, box_head
+
+
+def row_outputs(rows: torch.Tensor, heat_head: nn.Module, box_head: nn.Module) -> dict:
+    """Row features ``[B, d, N]`` -> ``logits [B, 2, N]`` (fracture, bed), ``offset [B, N]``
+    in [0, 1] (position of the pick within its cell), ``dip [B, N]`` (dip / 90, in [0, 1]),
+    ``azimuth [B, N, 2]`` (cos, sin, unnormalised)."""
+    box = box_head(rows)  # [B, 4, N]
+    return {"logits": heat_head(rows), "offset": box[:, 0].sigmoid(),
+            "dip": box[:, 1].sigmoid(), "azimuth": box[:, 2:].transpose(1, 2)}
+
+
 class DenseFractureDetector(PatchDetector):
     """Dense (per depth row) detector of fractures and bed boundaries.
 
@@ -69,9 +86,7 @@ class DenseFractureDetector(PatchDetector):
                                        coords=c.coords, norm=c.norm)
         self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
                                c.d_model, c.head_layers)
-        self.heat_head = _head(c.d_model, len(CLASS_NAMES))
-        self.box_head = _head(c.d_model, 4)  # offset, dip, cos, sin
-        nn.init.constant_(self.heat_head[-1].bias, math.log(PRIOR / (1 - PRIOR)))
+        self.heat_head, self.box_head = row_heads(c.d_model)
 
     # ----------------------------------------------------------------------------- forward
     def forward(self, patches: torch.Tensor) -> dict:
@@ -87,10 +102,7 @@ class DenseFractureDetector(PatchDetector):
         """
         k = self.config.downsample
         x = F.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
-        rows = self.rows(self.backbone.levels(x))  # [B, d, N]
-        box = self.box_head(rows)  # [B, 4, N]
-        return {"logits": self.heat_head(rows), "offset": box[:, 0].sigmoid(),
-                "dip": box[:, 1].sigmoid(), "azimuth": box[:, 2:].transpose(1, 2)}
+        return row_outputs(self.rows(self.backbone.levels(x)), self.heat_head, self.box_head)
 
     def compute_loss(self, patches: torch.Tensor, targets) -> dict:
         """The training loss of one batch (the training loop calls this).

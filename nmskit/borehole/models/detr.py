@@ -5,6 +5,9 @@ patch [B, 1, H, W] --(avg-pool by `downsample`)--> ResNet (circular in azimuth, 
     --> transformer (encoder over the h*w grid, decoder over Q learned queries)
     --> per query and per decoder layer: class logits (fracture, bed, no-object), depth within
         the patch, dip, azimuth as (cos, sin).
+With ``query_selection`` a dense first stage (the dense detector's row pyramid and per-row
+heads) scores every row cell, and the Q best cells seed the queries: their geometry is the
+reference each query refines, their row features the content it starts from.
 Inference keeps each query whose best object-class probability exceeds a threshold. Nothing
 compares queries with each other: duplicates are discouraged by the one-to-one matching during
 training, not removed afterwards.
@@ -21,12 +24,16 @@ from ...setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_p
 from .backbone import ResNetBackbone
 from .detr_config import FractureDETRConfig
 from .patch_detector import PatchDetector
+from .dense import row_heads, row_outputs
+from .dense_loss import DenseLossWeights, dense_loss
 from .detr_loss import LossWeights, build_criterion
 from .refine import SinusoidRefiner, sinusoid_strips
 from .rows import RowPyramid
 from .targets import CLASS_NAMES, azimuth_degrees, encode_targets
 
 MAX_DIP = 87.0  # degrees; caps the amplitude a refinement pass starts from
+DENSE_ROW_BLOCKS = 4  # the first stage's row blocks, as in the dense detector (DenseDetectorConfig)
+EPS = 1e-4  # keeps selected references off the ends of the logit scale
 
 
 class MLP(nn.Module):
@@ -67,7 +74,14 @@ class FractureDETR(PatchDetector):
                                        coords=c.coords, norm=c.norm)
         self.transformer = Transformer(c.d_model, c.nhead, c.encoder_layers, c.decoder_layers,
                                        c.dim_feedforward, c.dropout, c.pre_norm)
-        self.query_embed = nn.Embedding(c.num_queries, c.d_model)
+        if c.query_selection:
+            # The dense detector's first stage under its own names, so its weights can seed it.
+            self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
+                                   c.d_model, DENSE_ROW_BLOCKS)
+            self.heat_head, self.box_head = row_heads(c.d_model)
+            self.proposal_embed = MLP(5, c.d_model, c.d_model, 2)  # score logit, depth offset, dip, cos, sin
+        else:
+            self.query_embed = nn.Embedding(c.num_queries, c.d_model)
         if c.anchored_queries:
             # Reference depths spread evenly over the patch, stored as logits [Q].
             q = c.num_queries
@@ -100,18 +114,24 @@ class FractureDETR(PatchDetector):
         Returns:
             ``logits [B, Q, 3]`` (fracture, bed, no-object), ``depth [B, Q]`` in [0, 1],
             ``dip [B, Q]`` (dip / 90, in [0, 1]), ``azimuth [B, Q, 2]`` (cos, sin, unnormalised),
-            ``aux_outputs`` (the same for decoder layers 1 .. L-1) and, when asked,
-            ``attention``.
+            ``aux_outputs`` (the same for decoder layers 1 .. L-1), with ``query_selection``
+            ``dense`` (the first stage's outputs, as ``DenseFractureDetector.forward``) and,
+            when asked, ``attention``.
         """
         k = self.config.downsample
         x = nn.functional.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
         levels = self.backbone.levels(x)
         features = levels[-1]  # [B, d, h, w]
-        queries, anchor, content = self.query_embed.weight, 0.0, None  # [Q, d]
+        grid_scale = x.shape[-2] / (16 * features.shape[-2])  # depth fraction of the patch -> of the grid
+        dense, dip_ref, az_ref = None, 0.0, 0.0
+        if self.config.query_selection:
+            dense, queries, content, anchor, dip_ref, az_ref = self._select(levels, grid_scale)
+        else:
+            queries, anchor, content = self.query_embed.weight, 0.0, None  # [Q, d]
         if self.config.anchored_queries:
             anchor = self.query_anchor  # [Q] logits of the reference depths
             # Depth fraction of the patch -> fraction of the grid height (the grid may overhang).
-            rows = anchor.sigmoid() * (x.shape[-2] / (16 * features.shape[-2]))
+            rows = anchor.sigmoid() * grid_scale
             queries = queries + row_anchor_encoding(rows, self.config.d_model)
         if self.config.row_queries:
             content = _sample_rows(self.rows(levels), anchor.sigmoid())  # [B, Q, d]
@@ -120,15 +140,48 @@ class FractureDETR(PatchDetector):
         layers = [{
             "logits": self.class_head(h),  # [B, Q, 3]
             "depth": (self.depth_head(h).squeeze(-1) + anchor).sigmoid(),  # [B, Q]
-            "dip": self.dip_head(h).squeeze(-1).sigmoid(),  # [B, Q]
-            "azimuth": self.azimuth_head(h),  # [B, Q, 2]
+            "dip": (self.dip_head(h).squeeze(-1) + dip_ref).sigmoid(),  # [B, Q]
+            "azimuth": self.azimuth_head(h) + az_ref,  # [B, Q, 2]
         } for h in hs]
         for _ in range(self.config.refine_passes):
             layers.append(self._refine(patches, layers[-1]))
         out = dict(layers[-1], aux_outputs=layers[:-1])
+        if dense is not None:
+            out["dense"] = dense
         if capture_attention:
             out["attention"] = attention
         return out
+
+    def _select(self, levels: list, grid_scale: float):
+        """The dense first stage and the queries it seeds (``query_selection``).
+
+        Every row cell gets the dense detector's outputs; the ``Q`` cells of highest object
+        logit, taken in depth order, become the queries. A query's reference (depth, dip and
+        azimuth of its cell, detached as between DINO's stages) is what the decoder's heads
+        refine; its content starts from the cell's row features plus an embedding of the
+        cell's score and geometry; its positional part is the row encoding of its depth.
+
+        Returns:
+            ``(dense, queries [B, Q, d], content [B, Q, d], anchor [B, Q] depth logit,
+            dip_ref [B, Q] dip logit, az_ref [B, Q, 2] unit (cos, sin))``; ``dense`` holds the
+            first stage's outputs for its own loss.
+        """
+        rows = self.rows(levels)  # [B, d, N]
+        dense = row_outputs(rows, self.heat_head, self.box_head)
+        n = rows.shape[-1]
+        score = dense["logits"].detach().max(1).values  # [B, N]
+        cells = score.topk(self.config.num_queries, dim=1).indices.sort(dim=1).values  # [B, Q]
+        offset = dense["offset"].detach().gather(1, cells)
+        depth = (cells + offset) / n  # [B, Q]
+        dip = dense["dip"].detach().gather(1, cells).clamp(EPS, 1 - EPS)
+        az = nn.functional.normalize(dense["azimuth"].detach().gather(1, cells[..., None].expand(-1, -1, 2)),
+                                     dim=-1, eps=1e-6)  # [B, Q, 2]
+        geometry = torch.stack([score.gather(1, cells), offset, dip, az[..., 0], az[..., 1]], -1)  # [B, Q, 5]
+        content = rows.transpose(1, 2).gather(1, cells[..., None].expand(-1, -1, rows.shape[1]))  # [B, Q, d]
+        content = content + self.proposal_embed(geometry)
+        queries = row_anchor_encoding(depth * grid_scale, self.config.d_model)  # [B, Q, d]
+        anchor = torch.logit(depth.clamp(EPS, 1 - EPS))
+        return dense, queries, content, anchor, torch.logit(dip), az
 
     def _refine(self, patches: torch.Tensor, layer: dict) -> dict:
         """One sinusoid-aligned refinement pass of a layer's outputs (see ``refine``). The
@@ -163,11 +216,19 @@ class FractureDETR(PatchDetector):
 
         Returns:
             ``{"loss": total to backpropagate, "class", "depth", "dip", "azimuth",
-            "class_0", ...}`` (scalar tensors; suffixed names are the auxiliary layers').
+            "class_0", ...}`` (scalar tensors; suffixed names are the auxiliary layers'), and
+            with ``query_selection`` the first stage's dense loss terms as ``"dense_heatmap"``,
+            ``"dense_offset"``, ... (added to the total with weight 1).
         """
         patches = self.check_patches(patches)
         self.check_targets(patches, targets)
-        return self.criterion(self(patches), encode_targets(targets, patches.device))
+        out, encoded = self(patches), encode_targets(targets, patches.device)
+        losses = self.criterion(out, encoded)
+        if "dense" in out:  # the first stage learns as the dense detector does (one-to-many)
+            dense = dense_loss(out["dense"], encoded, DenseLossWeights())
+            losses.update({f"dense_{k}": v for k, v in dense.items() if k != "loss"})
+            losses["loss"] = losses["loss"] + dense["loss"]
+        return losses
 
     # --------------------------------------------------------------------------- inference
     @torch.no_grad()

@@ -45,6 +45,12 @@ class FractureDETRConfig:
             features (``rows.RowPyramid`` over the backbone's levels, 2 row blocks) read at its
             reference depth, instead of DETR's zeros. The stride-16 grid alone is coarser
             (64 patch rows per cell at ``downsample=4``) than the spacing of picks.
+        query_selection: seed the queries from a dense first stage (DINO's query selection,
+            in one dimension): the dense detector's row pyramid and per-row heads score every
+            row cell, the ``num_queries`` best cells become the queries (their depth, dip and
+            azimuth the reference the decoder refines, their row features and score the
+            content), and the one-to-one decoder decides which of them fire. Excludes
+            ``anchored_queries``; ``num_queries`` must not exceed the row cells.
         refine_passes: sinusoid-aligned refinement passes after the decoder (0: none, DETR's
             form). Each pass reads the full-resolution patch along every query's sinusoid
             and corrects its depth, dip and azimuth (``refine.SinusoidRefiner``, per query).
@@ -71,6 +77,7 @@ class FractureDETRConfig:
     num_queries: int = 100
     anchored_queries: bool = False
     row_queries: bool = False
+    query_selection: bool = False
     refine_passes: int = 0
     refine_window: int = 16
     refine_columns: int = 18
@@ -87,11 +94,17 @@ class FractureDETRConfig:
         if self.d_model % self.nhead or self.d_model % 4:
             raise ValueError(f"d_model ({self.d_model}) must be a multiple of 4 and of nhead "
                              f"({self.nhead})")
-        for name in ("anchored_queries", "row_queries"):
+        for name in ("anchored_queries", "row_queries", "query_selection"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
         if self.row_queries and not self.anchored_queries:
             raise ValueError("row_queries needs anchored_queries (the rows are read at the anchors)")
+        if self.query_selection and self.anchored_queries:
+            raise ValueError("query_selection and anchored_queries exclude each other (the selected cells are "
+                             "the anchors)")
+        if self.query_selection and self.num_queries > self.row_cells:
+            raise ValueError(f"num_queries ({self.num_queries}) must not exceed the row cells ({self.row_cells}) "
+                             "with query_selection")
         for name in ("refine_passes", "refine_window"):
             check_count(getattr(self, name), name, allow_none=False)
         check_positive_int(self.refine_columns, "refine_columns")
@@ -112,6 +125,19 @@ class FractureDETRConfig:
         ``row_queries``; docs/detr.md says why)."""
         return cls(downsample=2, backbone_width=32, norm="group", d_model=128,
                    dim_feedforward=512, pre_norm=True, anchored_queries=True, row_queries=True)
+
+    @classmethod
+    def two_stage(cls, downsample: int = 4, num_queries: int = 64) -> "FractureDETRConfig":
+        """``small()`` at ``downsample`` with its queries selected from a dense first stage
+        (``query_selection``) instead of anchored: the dense detector's architecture plus a
+        decoder, so the dense detector's weights can seed it."""
+        return dataclasses.replace(cls.small(), downsample=downsample, anchored_queries=False, row_queries=False,
+                                   query_selection=True, num_queries=num_queries)
+
+    @property
+    def row_cells(self) -> int:
+        """Row cells of the dense first stage: ``ceil(patch_height / downsample / 2)``."""
+        return -(-self.patch_height // self.downsample // 2)
 
     @property
     def grid_shape(self) -> tuple[int, int]:

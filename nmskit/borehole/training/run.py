@@ -52,14 +52,18 @@ class DataConfig:
         real_share: share of real-log crops (training interval only) per batch; 0 trains on
             synthetic patches alone.
         n_val: held-out synthetic validation patches (seed :data:`VALIDATION_SEED`).
+        reuse: uses of each synthetic log, on average (``TrainingStream``); rendering logs
+            dominates a CPU step, so a higher value trains faster on fewer distinct logs.
     """
 
     batch: int = 8
     real_share: float = 0.25
     n_val: int = 32
+    reuse: int = 4
 
     def __post_init__(self):
         check_positive_int(self.batch, "batch")
+        check_positive_int(self.reuse, "reuse")
         if not isinstance(self.n_val, int) or self.n_val < 0:
             raise ValueError(f"n_val must be a non-negative integer, got {self.n_val!r}")
         if not 0.0 <= self.real_share <= 1.0:
@@ -76,15 +80,20 @@ def real_split(well: str = "48_19a-C2"):
     return parts[0], parts[1]
 
 
-def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int | None = None):
+def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int | None = None,
+                    query_selection: bool = False):
     """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
-    ``downsample`` (and with ``refine_passes`` when given), or ``DenseDetectorConfig`` (the
-    same backbone) at that pooling."""
+    ``downsample`` (``FractureDETRConfig.two_stage()`` with ``query_selection``; with
+    ``refine_passes`` when given), or ``DenseDetectorConfig`` (the same backbone) at that
+    pooling."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
     if model == "dense":
+        if query_selection:
+            raise ValueError("query_selection applies to the DETR model only")
         return DenseDetectorConfig(downsample=downsample)
-    cfg = dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
+    cfg = (FractureDETRConfig.two_stage(downsample) if query_selection else
+           dataclasses.replace(FractureDETRConfig.small(), downsample=downsample))
     return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
 
 
@@ -92,12 +101,13 @@ def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int
 # options): the optimisation, the data and DETR's loss weights.
 OPTIONS = {"steps": ("train", "steps"), "seed": ("train", "seed"), "val_every": ("train", "val_every"),
            "lr": ("train", "lr"), "lr_drop": ("train", "lr_drop"), "batch": ("data", "batch"),
-           "real_share": ("data", "real_share"), "n_val": ("data", "n_val"), "eos_coef": ("loss", "eos_coef"),
+           "real_share": ("data", "real_share"), "n_val": ("data", "n_val"), "reuse": ("data", "reuse"),
+           "eos_coef": ("loss", "eos_coef"),
            "depth_weight": ("loss", "depth"), "dip_weight": ("loss", "dip")}
 
 
 def run_settings(model: str = "detr", downsample: int | None = None, refine_passes: int | None = None,
-                 **given) -> dict:
+                 query_selection: bool = False, **given) -> dict:
     """The arguments of :func:`fit` (``config``, ``train_cfg``, ``data``, ``loss_weights``)
     from option values: each of :data:`OPTIONS` given and not None replaces the default of
     :data:`DETECTOR_TRAINING`, :class:`DataConfig` or ``LossWeights``; the model config is
@@ -112,7 +122,8 @@ def run_settings(model: str = "detr", downsample: int | None = None, refine_pass
             parts[part][field] = value
     if model == "dense" and (parts["loss"] or refine_passes is not None):
         raise ValueError("eos_coef, depth_weight, dip_weight and refine_passes apply to the DETR model only")
-    config = detector_config(*(() if downsample is None else (downsample,)), model=model, refine_passes=refine_passes)
+    config = detector_config(*(() if downsample is None else (downsample,)), model=model, refine_passes=refine_passes,
+                             query_selection=query_selection)
     return {"config": config, "train_cfg": dataclasses.replace(DETECTOR_TRAINING, **parts["train"]),
             "data": DataConfig(**parts["data"]),
             "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None}
@@ -185,7 +196,8 @@ def fit(out_dir, config=None, train_cfg: TrainConfig = DETECTOR_TRAINING, data: 
         for name, param in detector.named_parameters():
             param.requires_grad_(name.startswith(prefix))
     real_train, real_val = real_split()
-    stream = TrainingStream(data.batch, cfg.seed, real_train if data.real_share > 0 else None, data.real_share)
+    stream = TrainingStream(data.batch, cfg.seed, real_train if data.real_share > 0 else None, data.real_share,
+                            reuse=data.reuse)
     validate = PickValidator(data.n_val, VALIDATION_SEED, real_val, out / "validation.jsonl")
     facts = {k: record[k] for k in ("command", "model", "data", "loss_weights", "init", "train_only")}
     while done < cfg.steps and (deadline is None or time.time() < deadline):
