@@ -225,3 +225,47 @@ def test_row_queries_read_fine_row_features_at_the_anchors():
     assert model.rows.collapse[0].weight.grad is not None
     with pytest.raises(ValueError, match="row_queries needs anchored_queries"):
         FractureDETRConfig(row_queries=True)
+
+
+def test_query_selection_seeds_the_queries_from_the_dense_first_stage(tmp_path):
+    """The first stage is the dense detector (its weights load by name); with zeroed heads
+    every query reports its cell's geometry, for the best cells in depth order."""
+    from nmskit.borehole import DenseDetectorConfig, DenseFractureDetector
+
+    torch.manual_seed(0)
+    dense = DenseFractureDetector(DenseDetectorConfig(patch_height=32, patch_width=48, downsample=1,
+                                                      backbone_width=4, d_model=16, head_layers=4)).eval()
+    dense.save(tmp_path / "dense.safetensors")
+    model = FractureDETR(FractureDETRConfig(**dict(TINY, norm="group", query_selection=True, num_queries=6)))
+    fresh = model.init_weights(tmp_path / "dense.safetensors")
+    assert fresh and not [n for n in fresh if n.startswith(("backbone.", "rows.", "heat_head.", "box_head."))]
+    model.eval()
+    for head in (model.depth_head, model.dip_head, model.azimuth_head):
+        torch.nn.init.zeros_(head.layers[-1].weight)
+        torch.nn.init.zeros_(head.layers[-1].bias)
+    x = torch.randn(2, 1, 32, 48)
+    with torch.no_grad():
+        want, out = dense(x), model(x)
+    for key, value in want.items():
+        assert torch.allclose(out["dense"][key], value, atol=1e-6)
+    cells = want["logits"].max(1).values.topk(6, dim=1).indices.sort(dim=1).values  # [2, 6]
+    assert torch.allclose(out["depth"], (cells + want["offset"].gather(1, cells)) / 16, atol=1e-5)
+    assert torch.allclose(out["dip"], want["dip"].gather(1, cells).clamp(1e-4, 1 - 1e-4), atol=1e-5)
+    az = torch.nn.functional.normalize(want["azimuth"].gather(1, cells[..., None].expand(-1, -1, 2)), dim=-1)
+    assert torch.allclose(out["azimuth"], az, atol=1e-5)
+    model.train()
+    loss = model.compute_loss(torch.randn(1, 1, 32, 48), _targets())
+    assert {"dense_heatmap", "dense_offset", "class", "depth_0"} <= set(loss)
+    loss["loss"].backward()
+    assert model.rows.collapse[0].weight.grad is not None and model.proposal_embed.layers[0].weight.grad is not None
+
+
+def test_query_selection_config():
+    cfg = FractureDETRConfig.two_stage()
+    assert cfg.query_selection and not cfg.anchored_queries and cfg.row_cells == 100 and cfg.num_queries == 64
+    with pytest.raises(ValueError, match="exclude each other"):
+        FractureDETRConfig(query_selection=True, anchored_queries=True)
+    with pytest.raises(ValueError, match="must not exceed the row cells"):
+        FractureDETRConfig(downsample=4, query_selection=True, num_queries=101)
+    with pytest.raises(ValueError, match="query_selection"):
+        FractureDETRConfig(query_selection="yes")
