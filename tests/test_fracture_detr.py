@@ -269,3 +269,16 @@ def test_query_selection_config():
         FractureDETRConfig(downsample=4, query_selection=True, num_queries=101)
     with pytest.raises(ValueError, match="query_selection"):
         FractureDETRConfig(query_selection="yes")
+
+
+def test_run_settings_select_the_two_stage_preset_and_the_reuse():
+    from nmskit.borehole.training.run import run_settings
+
+    settings = run_settings(query_selection=True, reuse=16, depth_weight=20.0)
+    assert settings["config"] == FractureDETRConfig.two_stage() and settings["data"].reuse == 16
+    assert settings["loss_weights"].depth == 20.0
+    assert run_settings()["data"].reuse == 4 and not run_settings()["config"].query_selection
+    with pytest.raises(ValueError, match="reuse"):
+        run_settings(reuse=0)
+    with pytest.raises(ValueError, match="query_selection"):
+        run_settings("dense", query_selection=True)
