@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nmskit.cli import main
-from nmskit.data import read_nuscenes_gt, read_nuscenes_results, write_nuscenes_results
-from nmskit.learned import Rescorer, with_ego
+from nmskit.data import read_nuscenes_gt, read_nuscenes_results, with_ego, write_nuscenes_results
+from nmskit.learned import Rescorer
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from nmskit.data import (Detections3D, read_nuscenes_gt, read_nuscenes_results, write_nuscenes_gt,
+from nmskit.data import (Detections3D, read_nuscenes_gt, read_nuscenes_results, with_ego, write_nuscenes_gt,
                          write_nuscenes_results)
 from nmskit.geometry.yaw import angle_diff, quaternion_to_yaw
 
@@ -176,3 +176,21 @@ def test_container_rejects_bad_fields(kwargs, message):
         Detections3D.create(**args)
     with pytest.raises(ValueError, match="unknown sample token 'zz'"):
         Detections3D.create(np.zeros((1, 3)), np.ones((1, 3)), [0], [0]).sample_view("zz")
+
+
+def test_with_ego_places_samples_from_poses_then_ground_truth(data):
+    pred, gt = data
+    bare = Detections3D(**{**pred.__dict__, "ego": np.full_like(pred.ego, np.nan)})
+    with pytest.raises(ValueError, match="detections in sample .* no ground truth is given"):
+        with_ego(bare)
+    placed = set(gt.sample.tolist())
+    rows = np.isin(pred.sample, list(placed))
+    filled = with_ego(Detections3D(**{**bare.__dict__, "ego": np.where(rows[:, None], np.nan, pred.ego)}), gt)
+    np.testing.assert_allclose(filled.ego, pred.ego, atol=1e-9)
+    poses = {pred.sample_tokens[s]: (pred.center - pred.ego)[pred.sample == s][0] for s in np.unique(pred.sample)}
+    np.testing.assert_allclose(with_ego(bare, gt, poses).ego, pred.ego, atol=1e-9)
+    wrong = {token: xyz + 1.0 for token, xyz in poses.items()}  # explicit poses take precedence
+    np.testing.assert_allclose(with_ego(bare, gt, wrong).ego, pred.ego - 1.0, atol=1e-9)
+    assert with_ego(pred) is pred
+    with pytest.raises(ValueError, match=r"ego_poses\['s'\]"):
+        with_ego(bare, gt, {"s": (1.0, 2.0)})

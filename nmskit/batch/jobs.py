@@ -125,12 +125,10 @@ class SuppressJob(Job):
         self._gt = read_nuscenes_gt(self.gt) if self.gt else None
 
     def run(self, src, out=None):
-        from ..data import read_nuscenes_results, write_nuscenes_results
+        from ..data import read_nuscenes_results, with_ego, write_nuscenes_results
 
         dets, meta = read_nuscenes_results(src, max_boxes_per_sample=None)
         if self.learned:
-            from ..learned import with_ego
-
             self.setup()
             dets = with_ego(dets, self._gt)
             keep = self._model.predict if self.method == "setpred" else self._model.suppress

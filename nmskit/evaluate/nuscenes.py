@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_positive, check_real, check_unit, check_vector
+from .._checks import as_float_array, check_positive, check_real, check_unit
 from ..data.detections3d import Detections3D
+from ..data.ego import with_ego
 from ..data.nuscenes_classes import CLASS_RANGE, DETECTION_NAMES, MAX_BOXES_PER_SAMPLE, NO_ATTRIBUTE
 from ..geometry.yaw import angle_diff
 from ._nuscenes_match import match_greedy
@@ -44,7 +45,7 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
     Args:
         predictions: detections; every sample they name must be in the ground truth's
             sample table. Rows with unknown ``ego`` get it from ``ego_poses`` or, failing
-            that, from the sample's ground truth (ego position = centre - ego of a box).
+            that, from the sample's ground truth (:func:`nmskit.data.with_ego`).
         ground_truth: boxes with ``ego`` known; ``num_pts == 0`` boxes are ignored.
             Samples listed without boxes count (their predictions are false positives).
         ego_poses: optional ``{sample_token: (x, y, z)}`` ego positions.
@@ -72,13 +73,8 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
     check_unit(min_recall, "min_recall")
     if check_real(mean_ap_weight, "mean_ap_weight") < 0:
         raise ValueError(f"mean_ap_weight must be >= 0, got {mean_ap_weight}")
-    if ego_poses is not None:
-        if not isinstance(ego_poses, dict):
-            raise ValueError(f"ego_poses must map sample tokens to (x, y, z), got {type(ego_poses).__name__}")
-        ego_poses = {token: check_vector(xyz, f"ego_poses[{token!r}]", 3) for token, xyz in ego_poses.items()}
-
     sample_of = _pred_samples(pred, gt)
-    pred_ego = _pred_ego(pred, gt, sample_of, ego_poses)
+    pred_ego = with_ego(pred, gt, ego_poses, name="predictions").ego
     limit = np.array([ranges[c] for c in DETECTION_NAMES], np.float64)
     pkeep = _in_range(pred_ego, pred.label, limit) & (pred.num_pts != 0)
     gkeep = _in_range(gt.ego, gt.label, limit) & (gt.num_pts != 0)
@@ -157,28 +153,6 @@ def _pred_samples(pred, gt) -> np.ndarray:
             raise ValueError(f"predictions: sample {token!r} is not in the ground truth")
         table[s] = index[token]
     return table[pred.sample]
-
-
-def _pred_ego(pred, gt, sample_of, ego_poses) -> np.ndarray:
-    """Prediction centres relative to the ego vehicle, filling unknown rows."""
-    ego = pred.ego.copy()
-    unknown = np.isnan(ego).any(axis=1)
-    if not unknown.any():
-        return ego
-    pose = np.full((len(gt.sample_tokens), 3), np.nan)
-    if len(gt):
-        first = np.unique(gt.sample, return_index=True)
-        pose[first[0]] = gt.center[first[1]] - gt.ego[first[1]]
-    for token, xyz in (ego_poses or {}).items():
-        if token in gt.sample_tokens:
-            pose[gt.sample_tokens.index(token)] = xyz
-    ego[unknown] = pred.center[unknown] - pose[sample_of[unknown]]
-    missing = np.isnan(ego).any(axis=1)
-    if missing.any():
-        token = gt.sample_tokens[sample_of[np.argmax(missing)]]
-        raise ValueError(f"predictions in sample {token!r} have no ego position and the ground "
-                         "truth has no box there to infer it from; pass ego_poses")
-    return ego
 
 
 def _in_range(ego, label, limit) -> np.ndarray:

@@ -15,7 +15,6 @@ __getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs={
     "build": ["build_model", "load_model"],
     "config": ["MODELS", "ModelConfig", "default_config"],
     "dataset": ["FrameSet"],
-    "ego": ["with_ego"],
     "frames": ["columns_of"],
     "matching": ["match_targets"],
     "predictor": ["SetPredictor"],

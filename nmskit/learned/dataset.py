@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.detections3d import Detections3D
-from .ego import with_ego
+from ..data.ego import with_ego
 from .frames import columns_of, pack
 
 
@@ -46,7 +46,7 @@ class FrameSet:
     def from_detections(cls, detections: Detections3D, ground_truth: Detections3D) -> "FrameSet":
         """Pre-NMS detections and ground truth (e.g. read from nuScenes-format JSON), matched
         by sample token; positions are taken relative to the ego vehicle (``ego``; rows
-        without it are placed from the ground truth by :func:`.ego.with_ego`)."""
+        without it are placed from the ground truth by :func:`nmskit.data.with_ego`)."""
         tokens = list(ground_truth.sample_tokens)
         index = {t: i for i, t in enumerate(tokens)}
         missing = set(detections.sample_tokens[s] for s in np.unique(detections.sample)) - set(tokens)

@@ -62,12 +62,12 @@ def columns_of(d: Detections3D) -> dict:
     Positions are relative to the ego vehicle (``ego``), as the models expect.
 
     Raises:
-        ValueError: when a row's ``ego`` is unknown (see :func:`nmskit.learned.ego.with_ego`).
+        ValueError: when a row's ``ego`` is unknown (see :func:`nmskit.data.with_ego`).
     """
     if np.isnan(d.ego).any():
         row = int(np.argmax(np.isnan(d.ego).any(axis=1)))
         raise ValueError(f"detection row {row} has no ego (centre relative to the ego vehicle); "
-                         "fill it with nmskit.learned.with_ego(detections, ground_truth)")
+                         "fill it with nmskit.data.with_ego(detections, ground_truth)")
     pos = d.ego
     return {"x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2], "w": d.size[:, 0],
             "l": d.size[:, 1], "h": d.size[:, 2], "yaw": d.yaw, "vx": d.velocity[:, 0], "vy": d.velocity[:, 1],

@@ -94,7 +94,7 @@ class Rescorer:
         """The ``top_k`` best-rescored boxes of each sample, carrying their refined scores.
 
         Args:
-            detections: ``[N]`` boxes with ``ego`` known (see :func:`.ego.with_ego`).
+            detections: ``[N]`` boxes with ``ego`` known (see :func:`nmskit.data.with_ego`).
 
         Returns:
             The kept boxes, sample by sample, best first within a sample.
