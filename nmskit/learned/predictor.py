@@ -25,7 +25,7 @@ def predict(model: SetPredictor3D, detections: Detections3D, top_k: int = 300) -
     ``top_k`` queries per sample are kept by score; no query is compared with another.
 
     Args:
-        detections: ``[N]`` pre-NMS boxes with ``ego`` known (see :func:`.ego.with_ego`).
+        detections: ``[N]`` pre-NMS boxes with ``ego`` known (see :func:`nmskit.data.with_ego`).
 
     Returns:
         Up to ``min(top_k, config.queries)`` boxes per sample, sample by sample, best first.
