@@ -12,10 +12,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-# torch 2.13.0 first: the local CPU build, so the package's torch>=2.3 pulls nothing more.
+# torch 2.13.0 first: the local CPU build, so the torch extra's torch>=2.3 pulls nothing more.
+# Everything is installed: the bare package plus all extras (torch, plot, ray, las, dlis).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[all]'
 	touch $@
 
 # The peers (OpenCV, TensorFlow, ...) that the demo and the tests measure against, plus

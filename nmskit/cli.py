@@ -127,8 +127,8 @@ def _shard_merge(args) -> int:
 
 def _simulate(args) -> int:
     if args.calibration_report:
-        from .bench.timing import format_table
-        from .data.sim.calibrate import calibration_report
+        from ._table import format_table
+        from .bench.calibration import calibration_report
 
         print(f"Simulated CircleNMS and Soft-CircleNMS AP ({args.frames} frames, seed {args.seed}) "
               "beside the paper's Table II")

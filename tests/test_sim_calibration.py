@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nmskit.data import DETECTION_NAMES
-from nmskit.data.sim.calibrate import PAPER_CIRCLE_AP, PAPER_CIRCLE_MAP, simulated_ap
+from nmskit.bench.calibration import PAPER_CIRCLE_AP, PAPER_CIRCLE_MAP, simulated_ap
 
 TARGET = np.array([PAPER_CIRCLE_AP[c] for c in DETECTION_NAMES])
 

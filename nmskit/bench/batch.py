@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .timing import format_table, load_note
+from .._table import format_table
+from .timing import load_note
 
 VARIANTS = {"1 process": ["--workers", "1"], "local, 2 workers": ["--workers", "2"],
             "ray, 2 CPUs": ["--engine", "ray", "--workers", "2"]}

@@ -15,7 +15,8 @@ from numba import njit
 
 from ..geometry.bev import bev_corners, bev_iou
 from ..suppress import circle_nms, rotated_nms
-from .timing import format_table, median_seconds
+from .._table import format_table
+from .timing import median_seconds
 
 
 @njit(cache=True)

@@ -17,7 +17,7 @@ from ..borehole import hough_picks, preprocess
 from ..data.borehole import BoreholeImage, load_well
 from ..data.synth_borehole import synthesize_borehole
 from ..evaluate import evaluate_picks, format_pick_scores
-from .timing import format_table
+from .._table import format_table
 
 
 def _long_log(feet: float) -> BoreholeImage:

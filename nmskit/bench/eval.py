@@ -12,7 +12,8 @@ import numpy as np
 
 from ..data.random3d import random_detection_set
 from ..evaluate import nuscenes_detection
-from .timing import format_table, median_seconds
+from .._table import format_table
+from .timing import median_seconds
 
 
 def _devkit(pred, gt):

@@ -209,7 +209,7 @@ def sweep_figure(sweeps: dict):
 
 
 def run(quick: bool = False) -> None:
-    from .timing import format_table
+    from .._table import format_table
 
     for caption, header, rows in head_to_head(datasets(*((2, 20.0) if quick else (6, 30.0)))):
         print(caption)

@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import non_maximum_weighted, weighted_boxes_fusion
 from ..data.scene2d import detector_scene
-from .timing import format_table, interleaved_medians, load_note
+from .._table import format_table
+from .timing import interleaved_medians, load_note
 
 SIZES = (100, 1_000, 3_000)
 QUICK_SIZES = (100, 1_000)

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..data.scene2d import detector_scene
 
-from .timing import format_table, median_seconds
+from .._table import format_table
+from .timing import median_seconds
 
 MAX_OUTPUT = 1000  # MultilevelROIGenerator's num_proposals: every item keeps all its survivors
 IOU = 0.5

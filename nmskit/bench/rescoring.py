@@ -274,7 +274,7 @@ def crowded_table(data, learned: dict | None = None) -> tuple:
 
 
 def run(quick: bool = False) -> None:
-    from nmskit.bench.timing import format_table
+    from .._table import format_table
 
     tables = rescoring_tables(*((100, (200, 201), 20) if quick else (500, (200, 201), 100)))
     print(tables["summary"])

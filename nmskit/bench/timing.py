@@ -27,15 +27,6 @@ def median_seconds(fn, repeats: int = 5, warmup: int = 1, budget: float = 30.0) 
     return float(np.median(times))
 
 
-def format_table(header, rows) -> str:
-    """Plain-text table with right-aligned columns (Markdown-compatible pipes)."""
-    cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |"
-    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), sep] + [line(r) for r in cells[1:]])
-
-
 def interleaved_medians(fns, repeats: int = 5, warmup: int = 1, budget: float = 30.0) -> list[float]:
     """Median wall time of each callable in ``fns``, timed in alternation (one call of each
     per round), so that a change in the machine's load hits every contender alike.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ..bench.timing import format_table
+from .._table import format_table
 from ..data import DETECTION_NAMES
 from ..data.sim import simulate_centerpoint
 from ..evaluate import nuscenes_detection

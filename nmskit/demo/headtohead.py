@@ -4,7 +4,7 @@ tolerance. The real-well comparison is in the fractures section."""
 from __future__ import annotations
 
 from ..bench.fractures import REAL_SET, datasets, head_to_head, sweep_figure, tolerance_sweep
-from ..bench.timing import format_table
+from .._table import format_table
 from ..report import Report
 
 

@@ -112,7 +112,7 @@ class NuScenesDetectionResult:
     def format_tables(self) -> str:
         """Two plain-text tables: summary (mAP, NDS, TP errors; percent, as the paper prints
         them) and per-class AP."""
-        from ..bench.timing import format_table
+        from .._table import format_table
 
         head = ["mAP", "NDS"] + [TP_SHORT[m] for m in TP_METRICS]
         row = [f"{100 * self.mean_ap:.2f}", f"{100 * self.nds:.2f}"]

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .._checks import as_float_array, check_matrix, check_positive, check_real
-from ..bench.timing import format_table
+from .._table import format_table
 from ..geometry.sinusoid import sinusoid_distance
 from ..geometry.units import canonical_unit, length_factor
 

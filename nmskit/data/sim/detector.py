@@ -52,7 +52,7 @@ class DetectorModel:
     """Parameters of the simulated detector; arrays are per class, in nuScenes order.
 
     ``quality`` shifts the logit of each class's detection probability and peak score;
-    its defaults come from :func:`nmskit.data.sim.calibrate.calibrate_quality` (see the
+    its defaults come from :func:`nmskit.bench.calibration.calibrate_quality` (see the
     README's simulator section for the command). ``candidates`` is the mean cluster size
     before the 0.1 score cut, ``confusion`` / ``far_duplicate`` the probability that a
     detected object also yields a similar-class cluster / a duplicate cluster near one

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from ...evaluate import nuscenes_detection
-from ...suppress.centerpoint import centerpoint_nms
-from ..nuscenes_classes import DETECTION_NAMES
-from . import DetectorModel, simulate_centerpoint
+from ..data.nuscenes_classes import DETECTION_NAMES
+from ..data.sim import DetectorModel, simulate_centerpoint
+from ..evaluate import nuscenes_detection
+from ..suppress.centerpoint import centerpoint_nms
 
 # Table II, CircleNMS row (nuScenes val, CenterPoint), of Osterburg, Schuette and Bertram,
 # "Learned Non-Maximum Suppression for 3D Object Detection", IEEE IV 2026: the target.
