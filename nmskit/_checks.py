@@ -41,23 +41,27 @@ def check_matrix(x, name: str, cols: int) -> np.ndarray:
     return arr
 
 
-def check_vector(x, name: str, n: int | None = None, finite: bool = True) -> np.ndarray:
-    """Array-like -> float64 ``[N]``, of length ``n`` when given."""
+def check_vector(x, name: str, n: int | None = None, finite: bool = True, *, like: str | None = None) -> np.ndarray:
+    """Array-like -> float64 ``[N]``, of length ``n`` when given (the row count of the
+    argument named ``like``, when that is what ``n`` is)."""
     arr = as_float_array(x, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional [N], got shape {tuple(arr.shape)}")
     if n is not None and len(arr) != n:
-        raise ValueError(f"{name} has length {len(arr)} but boxes has {n} rows; they must match")
+        if like is None:
+            raise ValueError(f"{name} must have length {n}, got {len(arr)}")
+        raise ValueError(f"{name} has length {len(arr)} but {like} has {n} rows; they must match")
     if finite:
         check_finite(arr, name)
     return arr
 
 
-def check_labels(x, name: str, n: int) -> np.ndarray:
-    """Integer class labels ``[N]`` -> int64 (floats are accepted only if integral)."""
+def check_labels(x, name: str, n: int, *, like: str = "boxes") -> np.ndarray:
+    """Integer class labels ``[N]`` -> int64, one per row of the argument named ``like``
+    (floats are accepted only if integral)."""
     arr = to_numpy(x)
     if arr.ndim != 1 or len(arr) != n:
-        raise ValueError(f"{name} must have shape [{n}] to match boxes, got {tuple(arr.shape)}")
+        raise ValueError(f"{name} must have shape [{n}] to match {like}, got {tuple(arr.shape)}")
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold integer class ids")

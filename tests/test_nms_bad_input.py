@@ -69,6 +69,11 @@ def test_zero_area_boxes_never_suppress_nor_are_suppressed():
     (lambda: nmskit.combined_nms(np.zeros((1, 3, 2, 4)), np.zeros((1, 3, 3)), 5, 5), r"q must be 1 or the number of classes 3"),
     (lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.zeros((1, 3, 2)), 5, 0), r"max_total_size must be > 0"),
     (lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.full((1, 3, 2), np.nan), 5, 5), r"scores contains NaN at index 0"),
+    # length mismatches name the argument the length comes from
+    (lambda: nmskit.circle_nms(B[:, :2], S[:2], 1.0), r"scores has length 2 but centers has 3 rows"),
+    (lambda: nmskit.circle_nms(B[:, :2], S, 1.0, labels=[0, 1]), r"labels must have shape \[3\] to match centers"),
+    (lambda: nmskit.sinusoid_nms(B[:, :3], S[:2], 8.0, 1.0), r"scores has length 2 but picks has 3 rows"),
+    (lambda: nmskit.rotated_nms(np.c_[B, S], S[:1]), r"scores has length 1 but boxes has 3 rows"),
 ])
 def test_bad_arguments_raise_clear_errors(call, pattern):
     with pytest.raises(ValueError, match=pattern):

@@ -60,7 +60,7 @@ def dense_inputs(boxes, scores, labels, box_format):
     if is_tensor(boxes):
         return _torch_inputs(boxes, scores, labels, box_format)
     b = prepare_boxes(boxes, "boxes", box_format)
-    s = check_vector(scores, "scores", len(b))
+    s = check_vector(scores, "scores", len(b), like="boxes")
     lab = None if labels is None else check_labels(labels, "labels", len(b))
     return np, b, s, lab, rank_order(s)
 

@@ -43,7 +43,7 @@ def prepare(boxes, scores, iou_threshold, box_format, score_threshold, max_outpu
         the IoU threshold and the output cap (N when None).
     """
     b = prepare_boxes(boxes, "boxes", box_format, canonicalize)
-    s = check_vector(scores, "scores", len(b))
+    s = check_vector(scores, "scores", len(b), like="boxes")
     t = check_unit(iou_threshold, "iou_threshold")
     cap = check_count(max_output, "max_output")
     order = rank_order(s)

@@ -116,8 +116,8 @@ def soft_circle_nms(centers, scores, sigma, *, labels=None, cutoff=None, score_t
 
 def _prepare(centers, scores, labels, max_output, max_per_label, score_threshold):
     c = check_matrix(centers, "centers", 2)
-    s = check_vector(scores, "scores", len(c))
-    groups = None if labels is None else check_labels(labels, "labels", len(c))
+    s = check_vector(scores, "scores", len(c), like="centers")
+    groups = None if labels is None else check_labels(labels, "labels", len(c), like="centers")
     cap = check_count(max_output, "max_output")
     per = check_count(max_per_label, "max_per_label")
     cand = None

@@ -53,7 +53,8 @@ def _gather(boxes_list, scores_list, labels_list, weights, skip_box_thr):
         check_finite(s, f"scores_list[{t}]")
         if (s < 0).any():
             raise ValueError(f"scores_list[{t}] must be >= 0, got {s.min()} at index {int(np.argmin(s))}")
-        lab = check_labels(np.asarray(labels_list[t]).reshape(-1), f"labels_list[{t}]", len(b))
+        lab = check_labels(np.asarray(labels_list[t]).reshape(-1), f"labels_list[{t}]", len(b),
+                           like=f"boxes_list[{t}]")
         x1, x2 = np.minimum(b[:, 0], b[:, 2]), np.maximum(b[:, 0], b[:, 2])
         y1, y2 = np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 1], b[:, 3])
         b = np.clip(np.stack([x1, y1, x2, y2], 1), 0.0, 1.0)

@@ -32,7 +32,7 @@ def rotated_nms(boxes, scores, iou_threshold=0.2, *, labels=None, score_threshol
         int64 indices ``[K]`` of kept boxes by descending score (ties: lower index first).
     """
     b = prepare_bev(boxes, "boxes")
-    s = check_vector(scores, "scores", len(b))
+    s = check_vector(scores, "scores", len(b), like="boxes")
     t = check_unit(iou_threshold, "iou_threshold")
     cap = check_count(max_output, "max_output")
     per = check_count(max_per_label, "max_per_label")

@@ -29,7 +29,7 @@ def sinusoid_nms(picks, scores, diameter, distance_threshold, *, score_threshold
         int64 indices ``[K]`` of kept picks, by descending score (a tensor for tensor input).
     """
     p = check_matrix(picks, "picks", 3)
-    s = check_vector(scores, "scores", len(p))
+    s = check_vector(scores, "scores", len(p), like="picks")
     t = check_positive(distance_threshold, "distance_threshold")
     cap = check_count(max_output, "max_output")
     coef = sinusoid_coefficients(p, diameter)

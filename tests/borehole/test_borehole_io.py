@@ -220,3 +220,8 @@ def test_peer_picks_bad_arguments_are_named(kwargs, name):
 
     with pytest.raises(ValueError, match=name):
         load_peer_picks(**kwargs)
+
+
+def test_deviation_survey_names_the_mismatched_column():
+    with pytest.raises(ValueError, match="deviation inclination has length 2 but deviation depths has 3 rows"):
+        DeviationSurvey(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0]), np.array([0.0, 1.0, 2.0]))

@@ -26,8 +26,8 @@ class DeviationSurvey:
 
     def __post_init__(self):
         d = check_vector(self.depths, "deviation depths")
-        inc = check_vector(self.inclination, "deviation inclination", len(d))
-        azi = check_vector(self.azimuth, "deviation azimuth", len(d))
+        inc = check_vector(self.inclination, "deviation inclination", len(d), like="deviation depths")
+        azi = check_vector(self.azimuth, "deviation azimuth", len(d), like="deviation depths")
         if len(d) == 0:
             raise ValueError("a deviation survey needs at least one station")
         if np.any(np.diff(d) <= 0):
