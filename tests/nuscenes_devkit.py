@@ -10,6 +10,7 @@ from nmskit.data import ATTRIBUTE_NAMES, DETECTION_NAMES, Detections3D
 from nmskit.data.random3d import random_detection_set as scene  # noqa: F401 - re-exported for tests
 from nmskit.geometry.yaw import yaw_to_quaternion
 
+
 class _NoRacks:
     """Stands in for the NuScenes database: every sample has no annotations of bike racks."""
 

@@ -2,8 +2,16 @@
 import numpy as np
 import pytest
 
-from nmskit.bench.fractures import (CROWDED_BED_FT, HEADER, PEER, comb_picks, score_logs, score_row,
-                                    synthetic_logs, tolerance_sweep)
+from nmskit.bench.fractures import (
+    CROWDED_BED_FT,
+    HEADER,
+    PEER,
+    comb_picks,
+    score_logs,
+    score_row,
+    synthetic_logs,
+    tolerance_sweep,
+)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from nmskit.borehole import (DenseDetectorConfig, DenseFractureDetector, FractureDETR,
-                             FractureDETRConfig, detect_picks)
+from nmskit.borehole import DenseDetectorConfig, DenseFractureDetector, FractureDETR, FractureDETRConfig, detect_picks
 from nmskit.borehole.models.dense_loss import dense_loss
-from nmskit.borehole.training.run import detector_config, fit, run_settings
 from nmskit.borehole.models.targets import encode_targets
 from nmskit.borehole.picking.patchwise import log_picks
 from nmskit.borehole.preprocessing.patches import patch_grid
 from nmskit.borehole.preprocessing.scale import prepare_log
+from nmskit.borehole.training.run import detector_config, fit, run_settings
 from nmskit.cli import build_parser, main
 from nmskit.data.borehole import read_picks
 from nmskit.data.synth_borehole import synthesize_borehole

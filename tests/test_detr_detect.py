@@ -3,8 +3,8 @@ explain figure and CLI smoke tests."""
 import numpy as np
 import pytest
 
-from nmskit.borehole.picking.patchwise import log_picks, shipped_model
 from nmskit.borehole.explain import explain_patch
+from nmskit.borehole.picking.patchwise import log_picks, shipped_model
 from nmskit.borehole.preprocessing.patches import patch_grid
 from nmskit.borehole.preprocessing.scale import prepare_log
 from nmskit.cli import main

@@ -11,8 +11,8 @@ import torch
 from nmskit.borehole import DenseDetectorConfig, FractureDETR, FractureDETRConfig
 from nmskit.borehole.models.refine import SinusoidRefiner, fit_residual, sinusoid_strips, strip_azimuths
 from nmskit.borehole.training.run import detector_config, fit, run_settings
-from nmskit.nn import TrainConfig, train
 from nmskit.cli import build_parser
+from nmskit.nn import TrainConfig, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

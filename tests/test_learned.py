@@ -3,10 +3,10 @@
 Data are a few tiny simulated frames so that the whole file runs in well under a minute
 of CPU time (the DDP test starts two processes)."""
 import json
-from dataclasses import replace
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest

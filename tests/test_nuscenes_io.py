@@ -6,8 +6,14 @@ import math
 import numpy as np
 import pytest
 
-from nmskit.data import (Detections3D, read_nuscenes_gt, read_nuscenes_results, with_ego, write_nuscenes_gt,
-                         write_nuscenes_results)
+from nmskit.data import (
+    Detections3D,
+    read_nuscenes_gt,
+    read_nuscenes_results,
+    with_ego,
+    write_nuscenes_gt,
+    write_nuscenes_results,
+)
 from nmskit.geometry.yaw import angle_diff, quaternion_to_yaw
 
 from .nuscenes_devkit import scene

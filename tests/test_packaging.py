@@ -5,9 +5,9 @@ import importlib.metadata
 import pathlib
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 
 import nmskit
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import nmskit
-from nmskit.data.scene2d import detector_scene
 from nmskit import generate_detections, padded_nms, propose_rois, sorted_nms_padded
 from nmskit.bench.tf_models import load_tf_models
+from nmskit.data.scene2d import detector_scene
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

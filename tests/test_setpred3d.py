@@ -7,8 +7,8 @@ import torch
 
 from nmskit.learned import FrameSet, ModelConfig, Rescorer, SetPredictor, build_model
 from nmskit.learned.dataset import to_detections
-from nmskit.learned.setloss3d import set_loss
 from nmskit.learned.predictor import predict
+from nmskit.learned.setloss3d import set_loss
 from nmskit.learned.setpred3d import PRIOR_OTHER
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -5,7 +5,6 @@ import torch.nn.functional as F
 
 from nmskit.setpred import HungarianMatcher, SetCriterion, l1_cost, l1_loss
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 

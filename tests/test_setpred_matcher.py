@@ -8,7 +8,6 @@ import torch
 
 from nmskit.setpred import HungarianMatcher, angle_cost, l1_cost
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 

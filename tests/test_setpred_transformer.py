@@ -4,9 +4,15 @@ import math
 import pytest
 import torch
 
-from nmskit.setpred import (Transformer, decoder_rollout, mixing_matrix, rollout,
-                            row_anchor_encoding, sine_position_encoding, to_grid)
-
+from nmskit.setpred import (
+    Transformer,
+    decoder_rollout,
+    mixing_matrix,
+    rollout,
+    row_anchor_encoding,
+    sine_position_encoding,
+    to_grid,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -4,8 +4,8 @@ Soft-CircleNMS falls below it, as in the paper."""
 import numpy as np
 import pytest
 
-from nmskit.data import DETECTION_NAMES
 from nmskit.bench.calibration import PAPER_CIRCLE_AP, PAPER_CIRCLE_MAP, simulated_ap
+from nmskit.data import DETECTION_NAMES
 
 TARGET = np.array([PAPER_CIRCLE_AP[c] for c in DETECTION_NAMES])
 

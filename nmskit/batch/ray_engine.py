@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Iterator
+from collections.abc import Iterator
 
 from .outcome import Outcome
 from .task import Task, lost, perform

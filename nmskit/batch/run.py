@@ -3,8 +3,8 @@ commands use) or results yielded to the caller (:func:`imap`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .inputs import output_paths
 from .outcome import Outcome, Summary

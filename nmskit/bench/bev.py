@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._table import format_table
 from ..geometry.bev import bev_corners, bev_iou
 from ..suppress import circle_nms, rotated_nms
-from .._table import format_table
 from .timing import median_seconds
 
 

@@ -13,11 +13,11 @@ import time
 
 import numpy as np
 
+from .._table import format_table
 from ..borehole import hough_picks, preprocess
 from ..data.borehole import BoreholeImage, load_well
 from ..data.synth_borehole import synthesize_borehole
 from ..evaluate import evaluate_picks, format_pick_scores
-from .._table import format_table
 
 
 def _long_log(feet: float) -> BoreholeImage:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._table import format_table
 from ..data.random3d import random_detection_set
 from ..evaluate import nuscenes_detection
-from .._table import format_table
 from .timing import median_seconds
 
 

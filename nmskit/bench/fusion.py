@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 
 from .. import non_maximum_weighted, weighted_boxes_fusion
-from ..data.scene2d import detector_scene
 from .._table import format_table
+from ..data.scene2d import detector_scene
 from .timing import interleaved_medians, load_note
 
 SIZES = (100, 1_000, 3_000)

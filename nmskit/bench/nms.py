@@ -12,8 +12,8 @@ import os
 import numpy as np
 
 from .. import nms, soft_nms
-from ..data.scene2d import detector_scene
 from .._table import format_table
+from ..data.scene2d import detector_scene
 from .timing import median_seconds
 
 SIZES = (1_000, 10_000, 20_000, 100_000, 1_000_000)

@@ -10,9 +10,8 @@ import time
 
 import numpy as np
 
-from ..data.scene2d import detector_scene
-
 from .._table import format_table
+from ..data.scene2d import detector_scene
 from .timing import median_seconds
 
 MAX_OUTPUT = 1000  # MultilevelROIGenerator's num_proposals: every item keeps all its survivors

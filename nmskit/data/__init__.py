@@ -5,8 +5,7 @@ from .borehole import BoreholeImage, PickTable, load_well, read_borehole, read_p
 from .detections3d import Detections3D
 from .ego import with_ego
 from .nuscenes_classes import ATTRIBUTE_NAMES, CLASS_RANGE, DETECTION_NAMES, MAX_BOXES_PER_SAMPLE
-from .nuscenes_json import (read_nuscenes_gt, read_nuscenes_results, write_nuscenes_gt,
-                            write_nuscenes_results)
+from .nuscenes_json import read_nuscenes_gt, read_nuscenes_results, write_nuscenes_gt, write_nuscenes_results
 from .synth_borehole import synthesize_borehole
 
 __all__ = ["ATTRIBUTE_NAMES", "BoreholeImage", "CLASS_RANGE", "DETECTION_NAMES", "Detections3D",

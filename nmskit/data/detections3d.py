@@ -56,7 +56,7 @@ class Detections3D:
 
     @classmethod
     def create(cls, center, size, yaw, label, score=None, *, velocity=None, attribute=None,
-               sample=None, sample_tokens=None, ego=None, num_pts=None) -> "Detections3D":
+               sample=None, sample_tokens=None, ego=None, num_pts=None) -> Detections3D:
         """Validated construction with defaults.
 
         Args:
@@ -103,7 +103,7 @@ class Detections3D:
                    ego, num_pts)
 
     @classmethod
-    def empty(cls, sample_tokens=()) -> "Detections3D":
+    def empty(cls, sample_tokens=()) -> Detections3D:
         """A set with no rows over the given samples."""
         z = np.zeros
         return cls(z((0, 3)), z((0, 3)), z(0), z((0, 2)), z(0, np.int64), z(0), z(0, np.int64),
@@ -134,14 +134,14 @@ class Detections3D:
         return np.sqrt(self.ego[:, 0] ** 2 + self.ego[:, 1] ** 2)
 
     # ----- selection --------------------------------------------------------------------
-    def __getitem__(self, index) -> "Detections3D":
+    def __getitem__(self, index) -> Detections3D:
         """Rows by integer indices, boolean mask or slice; the sample table is kept."""
         if isinstance(index, (int, np.integer)):
             index = [index]
         return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)
                                 if f.name != "sample_tokens"})
 
-    def with_score(self, score) -> "Detections3D":
+    def with_score(self, score) -> Detections3D:
         """The same boxes with new scores ``[N]``."""
         return replace(self, score=_float(score, "score", (), len(self)))
 
@@ -162,7 +162,7 @@ class Detections3D:
         for s, token in enumerate(self.sample_tokens):
             yield token, self[order[start[s]:start[s + 1]]]
 
-    def sample_view(self, token: str) -> "Detections3D":
+    def sample_view(self, token: str) -> Detections3D:
         """The rows of one sample, by token."""
         try:
             s = self.sample_tokens.index(token)
@@ -171,7 +171,7 @@ class Detections3D:
         return self[np.flatnonzero(self.sample == s)]
 
     @classmethod
-    def concat(cls, parts) -> "Detections3D":
+    def concat(cls, parts) -> Detections3D:
         """Concatenate rows; sample tables are merged by token (first appearance order)."""
         parts = list(parts)
         if not parts:

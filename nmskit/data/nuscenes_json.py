@@ -25,8 +25,14 @@ import numpy as np
 from ..geometry.yaw import quaternion_to_yaw, yaw_to_quaternion
 from .detections3d import Detections3D
 from .files import atomic_write, file_error, read_text, reader
-from .nuscenes_classes import (ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, CLASS_INDEX, DETECTION_NAMES,
-                               MAX_BOXES_PER_SAMPLE, NO_ATTRIBUTE)
+from .nuscenes_classes import (
+    ATTRIBUTE_INDEX,
+    ATTRIBUTE_NAMES,
+    CLASS_INDEX,
+    DETECTION_NAMES,
+    MAX_BOXES_PER_SAMPLE,
+    NO_ATTRIBUTE,
+)
 
 DEFAULT_META = {"use_camera": False, "use_lidar": True, "use_radar": False, "use_map": False,
                 "use_external": False}

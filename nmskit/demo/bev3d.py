@@ -28,7 +28,8 @@ def methods():
     for name, weights in (("GCN", "gcn"), ("GossipNet3D", "gossip"), ("D2D-Rescore", "d2d")):
         model = Rescorer.load(weights)
         out[name] = lambda d, m=model: m.suppress(d, top_k=300)
-    out["Set predictor (NMS-free)"] = lambda d, m=SetPredictor.load(): m.predict(d, top_k=300)
+    predictor = SetPredictor.load()
+    out["Set predictor (NMS-free)"] = lambda d: predictor.predict(d, top_k=300)
     return out
 
 

@@ -2,8 +2,8 @@
 scored against the expert picks on the validation interval 13405-13435 ft."""
 from __future__ import annotations
 
-from ..bench.fractures import HEADER, METHODS, PEER, score_row, score_logs
 from .._table import format_table
+from ..bench.fractures import HEADER, METHODS, PEER, score_logs, score_row
 from ..borehole import detect_picks, preprocess
 from ..borehole.plots import plot_log_with_picks
 from ..data import load_well

@@ -3,8 +3,8 @@ synthetic held-out logs and crowded logs, and the dense detector's F1 against it
 tolerance. The real-well comparison is in the fractures section."""
 from __future__ import annotations
 
-from ..bench.fractures import REAL_SET, datasets, head_to_head, sweep_figure, tolerance_sweep
 from .._table import format_table
+from ..bench.fractures import REAL_SET, datasets, head_to_head, sweep_figure, tolerance_sweep
 from ..report import Report
 
 

@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from .. import batched_nms, combined_nms, nms, soft_nms
-from ..bench.nms import nms_table
 from .._table import format_table
+from ..bench.nms import nms_table
 from ..data.scene2d import detector_scene
 from ..report import Report
 

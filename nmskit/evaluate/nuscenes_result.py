@@ -50,7 +50,7 @@ class NuScenesDetectionResult:
 
     @classmethod
     def from_curves(cls, curves, dist_thresholds, dist_threshold_tp, min_recall, min_precision,
-                    mean_ap_weight) -> "NuScenesDetectionResult":
+                    mean_ap_weight) -> NuScenesDetectionResult:
         """Summarise ``[10, T, 7, 101]`` curves into AP, TP errors, mAP and NDS."""
         first = round(100 * min_recall) + 1
         prec = curves[:, :, 0, first:] - min_precision

@@ -2,8 +2,15 @@
 sinusoids and dip conversion; length units."""
 from .bev import bev_corners, bev_iou, center_distance
 from .boxes import BOX_FORMATS, box_area, box_convert, box_iou, prepare_boxes
-from .sinusoid import (apparent_to_true, fit_sinusoid, picks_from_coefficients, sinusoid_coefficients,
-                       sinusoid_depths, sinusoid_distance, true_to_apparent)
+from .sinusoid import (
+                       apparent_to_true,
+                       fit_sinusoid,
+                       picks_from_coefficients,
+                       sinusoid_coefficients,
+                       sinusoid_depths,
+                       sinusoid_distance,
+                       true_to_apparent,
+)
 from .units import LENGTH_UNITS, canonical_unit, length_factor, parse_length
 from .yaw import angle_diff, quaternion_to_yaw, yaw_to_quaternion
 

@@ -49,7 +49,7 @@ class ModelConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelConfig":
+    def from_dict(cls, d: dict) -> ModelConfig:
         """Build from a dict; an unknown field raises a ``ValueError`` naming it (missing
         fields take their defaults)."""
         return config_from_dict(cls, d, require_all=False)

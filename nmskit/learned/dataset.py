@@ -43,7 +43,7 @@ class FrameSet:
         self.gt, self.gt_offsets = _group(ground_truth, num_frames)
 
     @classmethod
-    def from_detections(cls, detections: Detections3D, ground_truth: Detections3D) -> "FrameSet":
+    def from_detections(cls, detections: Detections3D, ground_truth: Detections3D) -> FrameSet:
         """Pre-NMS detections and ground truth (e.g. read from nuScenes-format JSON), matched
         by sample token; positions are taken relative to the ego vehicle (``ego``; rows
         without it are placed from the ground truth by :func:`nmskit.data.with_ego`)."""
@@ -63,7 +63,7 @@ class FrameSet:
         return cls(cols(with_ego(detections, ground_truth), False), cols(ground_truth, True), len(tokens))
 
     @classmethod
-    def from_directory(cls, folder) -> "FrameSet":
+    def from_directory(cls, folder) -> FrameSet:
         """``folder/pre_nms.json`` (nuScenes results format) and ``folder/ground_truth.json``,
         as ``nmskit simulate --out`` writes them."""
         from pathlib import Path
@@ -80,14 +80,14 @@ class FrameSet:
         return cls.from_detections(detections, read_nuscenes_gt(paths[1]))
 
     @classmethod
-    def simulated(cls, num_frames: int, seed: int) -> "FrameSet":
+    def simulated(cls, num_frames: int, seed: int) -> FrameSet:
         """``num_frames`` frames of the default simulator with ``seed``."""
         from ..data.sim import simulate_columns
 
         pre, gt = simulate_columns(num_frames, seed)
         return cls(pre, gt, num_frames)
 
-    def subset(self, frames) -> "FrameSet":
+    def subset(self, frames) -> FrameSet:
         """The given frames (renumbered 0..len-1, in the given order)."""
         frames = np.asarray(frames, np.int64)
 

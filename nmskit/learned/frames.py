@@ -49,7 +49,7 @@ class Packed:
         """``[B]`` detections per frame."""
         return np.diff(self.offsets)
 
-    def frame(self, f: int) -> "Packed":
+    def frame(self, f: int) -> Packed:
         """Frame ``f`` alone, packed as a one-frame batch (``order`` relative to the frame)."""
         lo, hi = int(self.offsets[f]), int(self.offsets[f + 1])
         return Packed(self.raw[lo:hi], torch.zeros(hi - lo, dtype=torch.int64), np.array([0, hi - lo]),

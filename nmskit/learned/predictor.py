@@ -55,14 +55,14 @@ def predict(model: SetPredictor3D, detections: Detections3D, top_k: int = 300) -
 class SetPredictor:
     """A trained NMS-free set predictor in eval mode.
 
-        post = SetPredictor.load().predict(pre_nms)   # Detections3D in, final boxes out
+    post = SetPredictor.load().predict(pre_nms)   # Detections3D in, final boxes out
     """
 
     def __init__(self, model: SetPredictor3D):
         self.model = model.eval()
 
     @classmethod
-    def load(cls, path="setpred") -> "SetPredictor":
+    def load(cls, path="setpred") -> SetPredictor:
         """The shipped model (``"setpred"``), a training output directory (its best
         checkpoint) or a checkpoint path."""
         path = resolve_checkpoint(path, ("setpred",))

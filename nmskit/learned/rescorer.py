@@ -1,8 +1,8 @@
 """Inference: refine the scores of a frame's detections, then keep the top K.
 
-    r = Rescorer.load("d2d")                    # a shipped model, or a checkpoint path
-    scores = r.rescore(detections)              # [N] refined scores
-    keep = r.select(detections, top_k=300)      # [<=300] row indices, best first
+r = Rescorer.load("d2d")                    # a shipped model, or a checkpoint path
+scores = r.rescore(detections)              # [N] refined scores
+keep = r.select(detections, top_k=300)      # [<=300] row indices, best first
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Rescorer:
         self.model = model.eval()
 
     @classmethod
-    def load(cls, path="d2d") -> "Rescorer":
+    def load(cls, path="d2d") -> Rescorer:
         """A checkpoint path (``.safetensors``/``.json`` pair), a training output directory
         (its best checkpoint), or the name of a model that ships with nmskit (``d2d``,
         ``gossip``, ``gcn``).

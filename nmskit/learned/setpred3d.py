@@ -26,8 +26,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..setpred.transformer import DecoderLayer
 from ..nn.model import Model
+from ..setpred.transformer import DecoderLayer
 from .config import ModelConfig
 from .d2d import initial_alpha_raw
 from .embedding import SCORE_EPS, Embedding

@@ -65,7 +65,7 @@ class Model(nn.Module):
         return sorted(set(own) - set(tensors))
 
     @classmethod
-    def load(cls, path, *args) -> "Model":
+    def load(cls, path, *args) -> Model:
         """Build the model a checkpoint describes and load its weights, in eval mode.
         ``args`` follow the config in the constructor call (e.g. loss weights)."""
         info, _ = load_checkpoint(path)

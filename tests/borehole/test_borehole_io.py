@@ -6,8 +6,19 @@ import sys
 import numpy as np
 import pytest
 
-from nmskit.data.borehole import (BoreholeImage, DeviationSurvey, PickTable, read_borehole, read_dlis,
-                                  read_image_csv, read_las, read_picks, save_npz, write_image_csv, write_picks)
+from nmskit.data.borehole import (
+    BoreholeImage,
+    DeviationSurvey,
+    PickTable,
+    read_borehole,
+    read_dlis,
+    read_image_csv,
+    read_las,
+    read_picks,
+    save_npz,
+    write_image_csv,
+    write_picks,
+)
 
 
 def small_image(h=20, w=8, **kw):

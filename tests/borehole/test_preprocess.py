@@ -2,8 +2,16 @@
 import numpy as np
 import pytest
 
-from nmskit.borehole import (impute, mask_sentinels, normalize_dynamic, normalize_static, patch_grid,
-                             preprocess, resample_azimuth, resample_depth)
+from nmskit.borehole import (
+    impute,
+    mask_sentinels,
+    normalize_dynamic,
+    normalize_static,
+    patch_grid,
+    preprocess,
+    resample_azimuth,
+    resample_depth,
+)
 from nmskit.data.borehole import BoreholeImage
 
 

@@ -5,8 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nmskit
-from nmskit.geometry import (apparent_to_true, fit_sinusoid, sinusoid_depths, sinusoid_distance,
-                             true_to_apparent)
+from nmskit.geometry import apparent_to_true, fit_sinusoid, sinusoid_depths, sinusoid_distance, true_to_apparent
 
 X = (np.arange(56) + 0.5) * 360 / 56
 

@@ -11,7 +11,6 @@ import functools
 import gzip
 import io
 import json
-import os
 import tempfile
 from pathlib import Path
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 BLOCKS = {10: (1, 1, 1, 1), 18: (2, 2, 2, 2)}
 

@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from ..._checks import check_real
 from ...suppress.sinusoid import sinusoid_nms

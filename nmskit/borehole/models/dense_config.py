@@ -61,6 +61,6 @@ class DenseDetectorConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "DenseDetectorConfig":
+    def from_dict(cls, data: dict) -> DenseDetectorConfig:
         """Build from a dict; an unknown or missing field raises a ``ValueError`` naming it."""
         return config_from_dict(cls, data)

@@ -22,11 +22,11 @@ from torch import nn
 from ..._checks import check_real
 from ...setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
 from .backbone import ResNetBackbone
-from .detr_config import FractureDETRConfig
-from .patch_detector import PatchDetector
 from .dense import row_heads, row_outputs
 from .dense_loss import DenseLossWeights, dense_loss
+from .detr_config import FractureDETRConfig
 from .detr_loss import LossWeights, build_criterion
+from .patch_detector import PatchDetector
 from .refine import SinusoidRefiner, sinusoid_strips
 from .rows import RowPyramid
 from .targets import CLASS_NAMES, azimuth_degrees, encode_targets

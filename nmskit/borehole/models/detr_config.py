@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..._checks import check_count, check_positive_int, config_from_dict
 from ..preprocessing.scale import ROWS_PER_DIAMETER
 
+
 def check_backbone_fields(cfg) -> None:
     """The checks shared by every detector config on the ResNet backbone: ``backbone_depth``,
     ``norm``, and a ``downsample`` that divides the patch shape."""
@@ -117,7 +118,7 @@ class FractureDETRConfig:
             raise ValueError(f"dropout must lie in [0, 1), got {self.dropout!r}")
 
     @classmethod
-    def small(cls) -> "FractureDETRConfig":
+    def small(cls) -> FractureDETRConfig:
         """A CPU-trainable variant: same 800 x 360 input and 4 + 4 layers, but the patch is
         average-pooled by 2 (grid 25 x 12), the backbone is ResNet-10 at width 32 with group
         norm (small batches), the transformer is 128 wide and pre-norm, and the queries are
@@ -127,7 +128,7 @@ class FractureDETRConfig:
                    dim_feedforward=512, pre_norm=True, anchored_queries=True, row_queries=True)
 
     @classmethod
-    def two_stage(cls, downsample: int = 4, num_queries: int = 64) -> "FractureDETRConfig":
+    def two_stage(cls, downsample: int = 4, num_queries: int = 64) -> FractureDETRConfig:
         """``small()`` at ``downsample`` with its queries selected from a dense first stage
         (``query_selection``) instead of anchored: the dense detector's architecture plus a
         decoder, so the dense detector's weights can seed it."""
@@ -149,6 +150,6 @@ class FractureDETRConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FractureDETRConfig":
+    def from_dict(cls, data: dict) -> FractureDETRConfig:
         """Build from a dict; an unknown or missing field raises a ``ValueError`` naming it."""
         return config_from_dict(cls, data)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from ..._checks import check_count, check_positive_int
 from .backbone import CircularConv2d

@@ -29,10 +29,10 @@ import torch
 
 from ...data.borehole.image import BoreholeImage
 from ...data.borehole.picks import PickTable
-from ..models.targets import CLASS_NAMES
 from ..models.dense import DenseFractureDetector
-from ..models.patch_detector import PatchDetector
 from ..models.detr import FractureDETR
+from ..models.patch_detector import PatchDetector
+from ..models.targets import CLASS_NAMES
 from ..preprocessing.patches import patch_grid
 from ..preprocessing.scale import prepare_log
 

@@ -50,7 +50,7 @@ def synthetic_scores(model, patches: list, **predict_options) -> dict:
         is placed ``i`` km down a virtual log so no match can cross patches.
     """
     pred, truth, d_pred, d_true = [], [], [], []
-    for i, ((values, labels, _, step), out) in enumerate(zip(patches, _predict_all(model, patches, predict_options))):
+    for i, ((_, labels, _, step), out) in enumerate(zip(patches, _predict_all(model, patches, predict_options))):
         offset = ITEM_GAP_FT * i
         pred.append(np.column_stack([offset + out["row"] * step, out["dip"], out["azimuth"]]))
         truth.append(np.column_stack([offset + labels[:, 0] * step, labels[:, 1], labels[:, 2]]))

@@ -39,7 +39,7 @@ class DeviationSurvey:
         object.__setattr__(self, "azimuth", np.mod(azi, 360.0))
 
     @classmethod
-    def constant(cls, inclination: float, azimuth: float) -> "DeviationSurvey":
+    def constant(cls, inclination: float, azimuth: float) -> DeviationSurvey:
         """A straight hole: one station, used at every depth."""
         return cls(np.zeros(1), np.array([float(inclination)]), np.array([float(azimuth)]))
 

@@ -130,11 +130,11 @@ class BoreholeImage:
         """Column azimuths in the apparent frame, ``[W]`` degrees in [0, 360)."""
         return np.mod(self.azimuth_origin + self.azimuth_direction * self.azimuths, 360.0)
 
-    def replace(self, **changes) -> "BoreholeImage":
+    def replace(self, **changes) -> BoreholeImage:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
-    def derive(self, **changes) -> "BoreholeImage":
+    def derive(self, **changes) -> BoreholeImage:
         """A copy with some fields changed, *without* validation: for library steps that
         keep every invariant (same shape, a bool mask, finite values where valid). It saves
         full passes over large logs; use :meth:`replace` for anything else."""
@@ -143,13 +143,13 @@ class BoreholeImage:
         new.__dict__.update(changes)
         return new
 
-    def rows(self, start: int, stop: int) -> "BoreholeImage":
+    def rows(self, start: int, stop: int) -> BoreholeImage:
         """The depth interval of rows ``[start, stop)`` (diameter sliced along)."""
         d = self.diameter if np.ndim(self.diameter) == 0 else self.diameter[start:stop]
         return self.replace(values=self.values[start:stop], depths=self.depths[start:stop],
                             mask=self.mask[start:stop], diameter=d)
 
-    def interval(self, top: float, bottom: float) -> "BoreholeImage":
+    def interval(self, top: float, bottom: float) -> BoreholeImage:
         """Rows with ``top <= depth < bottom`` (depth units)."""
         lo, hi = np.searchsorted(self.depths, [top, bottom])
         if hi <= lo:

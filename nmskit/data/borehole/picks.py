@@ -88,7 +88,7 @@ class PickTable:
             raise ValueError(f"picks class must be one of {CLASSES}, got {self.cls[bad][0]!r}")
 
     @classmethod
-    def from_arrays(cls, picks, score=None, classes="fracture", depth_unit=None, **extra) -> "PickTable":
+    def from_arrays(cls, picks, score=None, classes="fracture", depth_unit=None, **extra) -> PickTable:
         """From ``[N, 3]`` (depth, apparent dip, apparent azimuth) rows; true angles unknown."""
         p = as_float_array(picks, "picks")
         if p.size % 3 or p.ndim > 2 or (p.ndim == 2 and p.shape[1] != 3):
@@ -106,18 +106,18 @@ class PickTable:
         """``[N, 3]`` (depth, apparent dip, apparent azimuth), the geometry functions' input."""
         return np.stack([self.depth, self.apparent_dip, self.apparent_azimuth], -1)
 
-    def select(self, which) -> "PickTable":
+    def select(self, which) -> PickTable:
         """Rows picked by a boolean mask or index array."""
         return replace(self, **{f.name: getattr(self, f.name)[which] for f in fields(self) if f.name != "depth_unit"})
 
-    def in_unit(self, unit: str) -> "PickTable":
+    def in_unit(self, unit: str) -> PickTable:
         """Depths and diameters converted to ``unit`` (needs ``depth_unit``)."""
         if self.depth_unit is None:
             raise ValueError("picks have no depth_unit; set it before converting")
         k = length_factor(self.depth_unit, unit)
         return replace(self, depth=self.depth * k, diameter=self.diameter * k, depth_unit=unit)
 
-    def with_true(self, inclination, hole_azimuth) -> "PickTable":
+    def with_true(self, inclination, hole_azimuth) -> PickTable:
         """Fill the true columns from the hole direction (scalars or ``[N]`` degrees)."""
         inc = np.broadcast_to(np.asarray(inclination, np.float64), self.depth.shape)
         azi = np.broadcast_to(np.asarray(hole_azimuth, np.float64), self.depth.shape)
