@@ -4,6 +4,7 @@ assume validated input."""
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 
@@ -97,7 +98,11 @@ def check_positive(value, name: str) -> float:
     return v
 
 
-def check_count(value, name: str, allow_none: bool = True) -> int | None:
+@overload
+def check_count(value: object, name: str, allow_none: Literal[False]) -> int: ...
+@overload
+def check_count(value: object, name: str, allow_none: bool = True) -> int | None: ...
+def check_count(value: object, name: str, allow_none: bool = True) -> int | None:
     """A non-negative integer count (or None when allowed)."""
     if value is None and allow_none:
         return None

@@ -22,6 +22,7 @@ def _per_sample(d):
     return np.bincount(d.sample, minlength=len(d.sample_tokens))
 
 
+@pytest.mark.slow
 def test_train_then_suppress_with_the_checkpoint(sim, tmp_path):
     ckpt = tmp_path / "gcn"
     assert main(["rescore", "train", "--train", str(sim / "train"), "--val", str(sim / "val"), "--model", "gcn",
@@ -76,6 +77,7 @@ def test_rescore_train_names_a_missing_file(tmp_path, capsys):
     assert "pre_nms.json" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_rescoring_tables_reduced():
     from nmskit.bench.rescoring import frames_of_size, held_out, rescoring_tables
 

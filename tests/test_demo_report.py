@@ -15,6 +15,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (CI installs it)")
+@pytest.mark.slow
 def test_demo_report_renders_in_chromium(tmp_path):
     out = tmp_path / "demo-report"
     run_demo(str(out), quick=True)

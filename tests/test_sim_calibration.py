@@ -16,6 +16,7 @@ SPREAD_400 = np.array([0.3, 1.9, 2.8, 2.3, 3.0, 0.8, 3.6, 2.1, 1.2, 1.6])
 MAP_SPREAD_400 = 0.61
 
 
+@pytest.mark.slow
 def test_default_calibration_seed0_1000_frames():
     ap, m = simulated_ap(1000, seed=0)
     assert np.all(np.abs(ap - TARGET) <= 8.0), dict(zip(DETECTION_NAMES, np.round(ap - TARGET, 2)))
@@ -23,6 +24,7 @@ def test_default_calibration_seed0_1000_frames():
     assert simulated_ap(1000, seed=0, method="soft-circle")[1] < m
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_calibration_holds_for_other_seeds(seed):
     ap, m = simulated_ap(400, seed=seed)

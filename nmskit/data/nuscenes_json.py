@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from typing import NoReturn
 
 import numpy as np
 
@@ -187,7 +188,7 @@ class _Locator:
     def __init__(self, tokens, counts, flat):
         self.tokens, self.ends, self.flat = tokens, np.cumsum(counts), flat
 
-    def fail(self, i, field, problem):
+    def fail(self, i: int, field: str, problem: str) -> NoReturn:
         s = int(np.searchsorted(self.ends, i, side="right"))
         start = int(self.ends[s - 1]) if s else 0
         raise ValueError(f"sample {self.tokens[s]!r}, box {i - start}: field {field!r} {problem}")
@@ -227,7 +228,7 @@ def _numbers(values, name, where) -> np.ndarray:
     return arr
 
 
-def _lookup(values, index, name, where, allowed) -> np.ndarray:
+def _lookup(values, index, name, where: _Locator, allowed) -> np.ndarray:
     try:
         return np.array([index[v] for v in values], np.int64)
     except (KeyError, TypeError):

@@ -99,8 +99,9 @@ def _balanced_bounds(counts: list[int], shards: int) -> list[int]:
 
 
 def _check_shard_set(paths: list[Path]) -> None:
-    names = [_SHARD_NAME.match(p.name) for p in paths]
-    if not all(names):
+    matches = [_SHARD_NAME.match(p.name) for p in paths]
+    names = [m for m in matches if m is not None]
+    if len(names) < len(matches):
         return
     stems = {m["stem"] for m in names}
     counts = {int(m["count"]) for m in names}
