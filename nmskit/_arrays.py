@@ -40,3 +40,11 @@ def namespace(x):
 
         return torch
     return np
+
+
+DEVICE_PATH_FOR_CPU = False  # tests set this to run the on-device suppression on CPU tensors
+
+
+def on_accelerator(x) -> bool:
+    """True for a tensor on an accelerator (CUDA, ...): suppression then stays on it."""
+    return is_tensor(x) and (DEVICE_PATH_FOR_CPU or x.device.type != "cpu")

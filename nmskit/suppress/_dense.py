@@ -2,8 +2,9 @@
 Cluster-NMS), which run natively on NumPy arrays or on torch tensors on any device.
 
 NumPy input is validated by the shared NumPy checks and computed in float64. A tensor is
-validated on its own device (one synchronisation per check) and computed in its float
-dtype (float64 for integer input); a failing check is re-run on the host for the message.
+validated on its own device (one synchronisation per check); its boxes are computed in
+their float dtype (float64 for integer input) and its scores in float64; a failing check
+is re-run on the host for the message.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..geometry.boxes import BOX_FORMATS, _to_xyxy, overlap_matrix, prepare_boxe
 from ._prepare import rank_order
 
 
-def _torch_inputs(boxes, scores, labels, box_format):
+def _torch_inputs(boxes, scores, labels, box_format, canonicalize):
     import torch
 
     if boxes.ndim != 2 or boxes.shape[1] != 4:
@@ -32,9 +33,11 @@ def _torch_inputs(boxes, scores, labels, box_format):
     dtype = boxes.dtype if boxes.is_floating_point() else torch.float64
     b = _to_xyxy(boxes.detach().to(dtype), box_format, torch)
     inverted = (b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])
-    if bool(inverted.any()):
+    if canonicalize:
+        b = torch.cat([torch.minimum(b[:, :2], b[:, 2:]), torch.maximum(b[:, :2], b[:, 2:])], 1)
+    elif bool(inverted.any()):
         prepare_boxes(boxes.detach().cpu().double().numpy(), "boxes", box_format)  # raises, naming the row
-    s = scores.detach().to(dtype)
+    s = scores.detach().double()  # ranks and thresholds as the host path sees them
     order = torch.sort(s, descending=True, stable=True)[1]
     lab = None
     if labels is not None:
@@ -48,8 +51,9 @@ def _torch_inputs(boxes, scores, labels, box_format):
     return torch, b, s, lab, order
 
 
-def dense_inputs(boxes, scores, labels, box_format):
-    """Validate ``boxes [N, 4]``, ``scores [N]`` and optional integer ``labels [N]``.
+def dense_inputs(boxes, scores, labels, box_format, canonicalize=False):
+    """Validate ``boxes [N, 4]``, ``scores [N]`` and optional integer ``labels [N]``
+    (``canonicalize``: swap inverted corners instead of raising).
 
     Returns:
         ``(xp, b, s, labels, order)``: the namespace (``numpy`` or ``torch``), xyxy boxes
@@ -58,8 +62,8 @@ def dense_inputs(boxes, scores, labels, box_format):
     """
     check_choice(box_format, "box_format", BOX_FORMATS)
     if is_tensor(boxes):
-        return _torch_inputs(boxes, scores, labels, box_format)
-    b = prepare_boxes(boxes, "boxes", box_format)
+        return _torch_inputs(boxes, scores, labels, box_format, canonicalize)
+    b = prepare_boxes(boxes, "boxes", box_format, canonicalize)
     s = check_vector(scores, "scores", len(b), like="boxes")
     lab = None if labels is None else check_labels(labels, "labels", len(b))
     return np, b, s, lab, rank_order(s)

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .._arrays import float_dtype, like
+from .._arrays import float_dtype, like, on_accelerator
 from .._checks import check_choice, check_count, check_labels, check_matrix, check_positive, check_real, check_vector
 from ._bev_kernels import soft_circle_keep
 from ._greedy import circle_keep
@@ -42,8 +42,14 @@ def circle_nms(centers, scores, radius, *, labels=None, squared_distance=False, 
 
     Returns:
         int64 indices ``[K]`` of kept boxes by descending score (ties: lower index first);
-        a tensor on the input's device for tensor input.
+        a tensor on the input's device for tensor input. Tensors on an accelerator are
+        suppressed there, in torch (the same kept set).
     """
+    if on_accelerator(centers):
+        from . import _device
+
+        return _device.circle_nms(centers, scores, radius, labels, squared_distance, max_output, max_per_label,
+                                  score_threshold)
     c, s, groups, cap, per, cand = _prepare(centers, scores, labels, max_output, max_per_label,
                                             score_threshold)
     rows, start, ids = grouped_rank_order(s, groups, cand)

@@ -35,8 +35,8 @@ def matrix_nms(boxes, scores, *, labels=None, kernel="gaussian", sigma=2.0, box_
 
     Returns:
         the decayed scores ``[N]`` in input order: a NumPy array of the scores' float
-        dtype (float64 for integer scores), or a tensor on the input's device in the
-        boxes' float dtype.
+        dtype (float64 for integer scores), or a tensor on the input's device of the
+        scores' float dtype (else the boxes').
     """
     check_choice(kernel, "kernel", KERNELS)
     sig = check_positive(sigma, "sigma")
@@ -52,4 +52,6 @@ def matrix_nms(boxes, scores, *, labels=None, kernel="gaussian", sigma=2.0, box_
     decay = xp.clip(column_reduce(xp.where(pair, ratio, 1 + 0 * ratio), xp, "min"), None, 1)
     out = s * 0
     out[order] = s[order] * decay
-    return out.astype(float_dtype(scores)) if xp is np else out
+    if xp is np:
+        return out.astype(float_dtype(scores))
+    return out.to(scores.dtype if scores.is_floating_point() else b.dtype)
