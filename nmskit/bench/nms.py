@@ -1,9 +1,11 @@
 """``nmskit bench nms``: greedy NMS against OpenCV, TensorFlow and ensemble-boxes.
 
-Inputs are clustered detector-like scenes (about 30 candidates per object) at IoU 0.5.
-Before timing, each peer's kept set is checked against nmskit's on the same input; a
-disagreeing peer is reported, not timed. Every number is a median measured here, in this
-process, side by side.
+Inputs are clustered detector-like scenes (about 30 candidates per object) at IoU 0.5, then
+harder ones (:data:`SCENES`): a crowd of objects of 8-150 px overlapping one another, a wide
+range of object sizes (4-800 px), and uniform clutter with no objects at all. Before
+timing, each peer's kept set is checked against nmskit's on the same input; a disagreeing
+peer is reported, not timed. Every number is a median of runs interleaved with the peers'
+(one call of each per round), measured here, in this process, side by side.
 """
 from __future__ import annotations
 
@@ -14,10 +16,18 @@ import numpy as np
 from .. import nms, soft_nms
 from .._table import format_table
 from ..data.scene2d import detector_scene
-from .timing import median_seconds
+from .timing import interleaved_medians, load_note, median_seconds
 
 SIZES = (1_000, 10_000, 20_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000, 20_000)
+SCENES = {  # name -> detector_scene keywords
+    "detector": {},
+    "crowded": dict(size_range=(8, 150), spacing=40.0),
+    "wide sizes": dict(size_range=(4, 800)),
+    "uniform clutter": dict(clutter=1.0),
+}
+SCENE_SIZES = (20_000, 100_000)
+QUICK_SCENE_SIZES = (20_000,)
 LIMITS = {"opencv": 100_000, "tensorflow": 100_000, "ensemble-boxes": 20_000}
 
 
@@ -78,27 +88,41 @@ def _agrees(name, result, kept_fn, boxes, keep):
     return np.allclose(key(theirs), key(ours), atol=1e-6)
 
 
-def nms_table(sizes, repeats):
-    """Time nmskit and each agreeing peer at each size. Returns ``(header, rows)``."""
+def nms_table(cases, repeats):
+    """Time nmskit and each agreeing peer on each ``(scene, N)``. Returns ``(header, rows)``."""
     peers = _peers()
     rows = []
-    for n in sizes:
-        b, s, _, _ = detector_scene(n, seed=0)
+    for scene, n in cases:
+        b, s, _, _ = detector_scene(n, seed=0, **SCENES[scene])
         keep = nms(b, s, 0.5)
-        t_ours = median_seconds(lambda: nms(b, s, 0.5), repeats=repeats)
-        row = [f"{n:,}", f"{len(keep):,}", f"{t_ours * 1e3:.2f}"]
+        calls, cols = [lambda: nms(b, s, 0.5)], []
         for name, (prep, call, kept_fn) in peers.items():
             if n > LIMITS[name]:
-                row.append("-")
+                cols.append("-")
                 continue
             p = prep(b, s)
             if not _agrees(name, call(p), kept_fn, b, keep):
-                row.append("disagrees")
+                cols.append("disagrees")
                 continue
-            t = median_seconds(lambda: call(p), repeats=repeats, budget=20.0)
-            row.append(f"{t * 1e3:.2f} ({t / t_ours:.1f}x)")
+            calls.append(lambda call=call, p=p: call(p))
+            cols.append(None)
+        times = interleaved_medians(calls, repeats=repeats, budget=60.0)
+        t_ours, peer_times = times[0], iter(times[1:])
+        row = [scene, f"{n:,}", f"{len(keep):,}", f"{t_ours * 1e3:.2f}"]
+        for c in cols:
+            t = next(peer_times) if c is None else None
+            row.append(c if c is not None else f"{t * 1e3:.2f} ({t / t_ours:.1f}x)")
         rows.append(row)
-    return ["N", "kept", "nmskit ms"] + [f"{k} ms" for k in peers], rows
+    return ["scene", "N", "kept", "nmskit ms"] + [f"{k} ms" for k in peers], rows
+
+
+def sort_share(n: int, repeats: int) -> str:
+    """nmskit's time at N against the score sort alone (``np.argsort``), interleaved."""
+    b, s, _, _ = detector_scene(n, seed=0)
+    s64 = s.astype(np.float64)
+    t_nms, t_sort = interleaved_medians([lambda: nms(b, s, 0.5), lambda: np.argsort(-s64)], repeats=repeats)
+    return (f"At N = {n:,}: nmskit {t_nms * 1e3:.0f} ms; argsort of the scores alone {t_sort * 1e3:.0f} ms "
+            f"({t_nms / t_sort:.1f}x the sort).")
 
 
 def soft_table(sizes, repeats):
@@ -122,8 +146,12 @@ def soft_table(sizes, repeats):
 
 def run(quick: bool = False) -> None:
     repeats = 3 if quick else 7
-    print("Greedy NMS, IoU 0.5, clustered detector-like boxes (median ms; peer time / nmskit time)")
-    print(format_table(*nms_table(QUICK_SIZES if quick else SIZES, repeats)))
+    cases = [("detector", n) for n in (QUICK_SIZES if quick else SIZES)]
+    cases += [(scene, n) for scene in list(SCENES)[1:] for n in (QUICK_SCENE_SIZES if quick else SCENE_SIZES)]
+    print(f"Greedy NMS, IoU 0.5 (median ms of interleaved runs; peer time / nmskit time; {load_note()})")
+    print(format_table(*nms_table(cases, repeats)))
+    if not quick:
+        print(sort_share(SIZES[-1], repeats))
     try:
         header, rows = soft_table((1_000, 5_000), repeats)
     except ImportError:
