@@ -8,6 +8,7 @@ import argparse
 import os
 import sys
 
+from ._threads import default_threads
 from .batch.jobs import LEARNED
 
 EVALUATE_TOLERANCES_CM = (3.0, 5.0, 8.0)
@@ -471,6 +472,7 @@ def main(argv=None) -> int:
     """
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    default_threads()  # one thread per library unless the environment says otherwise
     try:
         _check_outputs(args)
         return args.func(args)

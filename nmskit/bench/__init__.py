@@ -22,7 +22,11 @@ BENCHMARKS = {
 
 
 def run_benchmark(name: str, quick: bool = False) -> None:
-    """Run one benchmark by name, or every one for ``"all"``."""
+    """Run one benchmark by name, or every one for ``"all"``, single-threaded unless the
+    environment sets ``OMP_NUM_THREADS`` (see ``nmskit._threads``)."""
+    from .._threads import default_threads
+
+    default_threads()
     names = list(BENCHMARKS) if name == "all" else [name]
     for n in names:
         if n not in BENCHMARKS:

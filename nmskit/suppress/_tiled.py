@@ -52,13 +52,15 @@ def suppression_test(a, area_a, b, area_b, threshold, inclusive: bool, eps: floa
         ``[B, n, m]`` bool. Only rows whose box has positive area may suppress; the
         caller masks the others.
     """
-    hi = torch.minimum(a[:, :, None, 2:], b[:, None, :, 2:])
-    lo = torch.maximum(a[:, :, None, :2], b[:, None, :, :2])
-    inter = (hi - lo).clamp_(min=0).prod(-1)
-    union = area_a[:, :, None] + area_b[:, None, :] - inter
+    at = a.transpose(1, 2)[..., None]  # [B, 4, n, 1]
+    bt = b.transpose(1, 2).contiguous()[:, :, None, :]  # [B, 4, 1, m]: rows of the pair grid contiguous
+    ih = torch.minimum(at[:, 2], bt[:, 2]).sub_(torch.maximum(at[:, 0], bt[:, 0])).clamp_(min=0)
+    iw = torch.minimum(at[:, 3], bt[:, 3]).sub_(torch.maximum(at[:, 1], bt[:, 1])).clamp_(min=0)
+    inter = ih.mul_(iw)
+    union = (area_a[:, :, None] + area_b[:, None, :]).sub_(inter)
     if eps:
-        union = union + eps
-    iou = inter / union
+        union.add_(eps)
+    iou = inter.div_(union)
     return iou >= threshold if inclusive else iou > threshold
 
 
