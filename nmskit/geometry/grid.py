@@ -97,3 +97,62 @@ def grid_query(grid, xlo, xhi, ylo, yhi, out):
                 out[m] = items[k]
                 m += 1
     return m
+
+
+@njit(cache=True)
+def grid_levels(px, py, size, active):
+    """Active points bucketed by ``size`` into levels a factor of 2 apart, each level a
+    uniform grid (:func:`grid_build`) whose cell is the level's largest size.
+
+    A query then visits only the levels whose sizes can matter, each with a window fitted
+    to that level's sizes, so a scene that mixes tiny and huge objects costs about what
+    each size class costs alone. Equal sizes give one level.
+
+    Returns:
+        ``(lo, hi, parts)``: the smallest and largest size ``[L]`` of each level (L >= 1),
+        and the grids packed for :func:`level_grid`.
+    """
+    n = px.shape[0]
+    smin = math.inf
+    for i in range(n):
+        if active[i]:
+            smin = min(smin, size[i])
+    level = np.zeros(n, np.int64)
+    count = 1
+    if smin < math.inf:
+        base = max(smin, 1e-300)
+        for i in range(n):
+            if active[i]:
+                level[i] = int(math.log2(max(size[i], base) / base))
+                count = max(count, level[i] + 1)
+    lo = np.full(count, math.inf)
+    hi = np.full(count, -math.inf)
+    for i in range(n):
+        if active[i]:
+            lo[level[i]] = min(lo[level[i]], size[i])
+            hi[level[i]] = max(hi[level[i]], size[i])
+    scalars = np.empty((count, 5))  # x0, y0, cell, nx, ny
+    bounds = np.zeros(count + 1, np.int64)  # level l's cell offsets: start[bounds[l]:bounds[l + 1] + 1]
+    starts, items = [], []
+    used = 0
+    for lv in range(count):
+        x0, y0, cell, nx, ny, start, its = grid_build(px, py, active & (level == lv), max(hi[lv], 0.0))
+        scalars[lv, 0], scalars[lv, 1], scalars[lv, 2], scalars[lv, 3], scalars[lv, 4] = x0, y0, cell, nx, ny
+        starts.append(start + used)
+        items.append(its)
+        used += its.shape[0]
+        bounds[lv + 1] = bounds[lv] + nx * ny
+    start = np.empty(bounds[count] + 1, np.int64)
+    item = np.empty(used, np.int64)
+    for lv in range(count):
+        start[bounds[lv]:bounds[lv + 1] + 1] = starts[lv]
+        item[starts[lv][0]:starts[lv][-1]] = items[lv]
+    return lo, hi, (scalars, bounds, start, item)
+
+
+@njit(cache=True, inline="always")
+def level_grid(parts, lv):
+    """Level ``lv`` of :func:`grid_levels`' packed grids, as a grid for :func:`grid_query`."""
+    scalars, bounds, start, item = parts
+    return (scalars[lv, 0], scalars[lv, 1], scalars[lv, 2], int(scalars[lv, 3]), int(scalars[lv, 4]),
+            start[bounds[lv]:bounds[lv + 1] + 1], item)

@@ -65,7 +65,7 @@ def combined_nms(boxes, scores, max_output_size_per_class, max_total_size, iou_t
         starts = np.searchsorted(cls_i, np.arange(c + 1))
         geometry = xyxy[item, box_i, cls_i if q > 1 else 0]
         keep = box_keep(np.ascontiguousarray(geometry), starts.astype(np.int64), np.full(c, t),
-                        False, per_class)
+                        False, False, per_class)
         box_i, cls_i, s = box_i[keep], cls_i[keep], s[keep]
         final = np.lexsort((box_i, cls_i, -s))[:size]
         k = len(final)
