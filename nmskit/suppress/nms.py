@@ -8,7 +8,6 @@ from .._checks import check_choice, check_labels
 from ._greedy import box_keep
 from ._prepare import prepare
 
-
 METRICS = ("iou", "diou")
 
 
