@@ -10,10 +10,10 @@ import numpy as np
 from ..._checks import check_count, check_real
 from ..detections3d import Detections3D
 from ..nuscenes_classes import CLASS_INDEX, DETECTION_NAMES
-from .detector import DetectorModel, clutter, detect, lidar_points
+from .detector import DetectorModel, detect, lidar_points
 from .scene import FIELDS, PEDESTRIAN_CORE, make_scene
 
-_PROBABILITIES = ("confusion", "far_duplicate", "yaw_flip")
+_PROBABILITIES = ("confusion", "far_duplicate", "yaw_flip", "ghost")
 
 
 def detector_model(**options) -> DetectorModel:
@@ -75,13 +75,16 @@ def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
     model = model or DetectorModel()
     rng = np.random.default_rng(seed)
     scenes = [make_scene(rng, rate, crowd_spacing) for _ in range(n)]
-    gt = {k: np.concatenate([s[k] for s in scenes]) if scenes else np.zeros(0) for k in FIELDS}
-    gt["frame"] = np.repeat(np.arange(n), [len(s["x"]) for s in scenes]).astype(np.int64)
-    gt["label"] = gt["label"].astype(np.int64)
-    gt["attribute"] = gt["attribute"].astype(np.int64)
-    gt["num_pts"] = lidar_points(rng, gt["x"], gt["y"], gt["w"], gt["l"], gt["h"], gt["occlusion"])
-    parts = [detect(rng, gt, gt["num_pts"], model), clutter(rng, np.arange(n), model)]
-    pre = {k: np.concatenate([p[k] for p in parts]) for k in parts[1]}
+    gt, structures = ({k: np.concatenate([s[part][k] for s in scenes]) if scenes else np.zeros(0) for k in FIELDS}
+                      for part in (0, 1))
+    for cols, part in ((gt, 0), (structures, 1)):
+        cols["frame"] = np.repeat(np.arange(n), [len(s[part]["x"]) for s in scenes]).astype(np.int64)
+        cols["label"] = cols["label"].astype(np.int64)
+        cols["attribute"] = cols["attribute"].astype(np.int64)
+        cols["num_pts"] = lidar_points(rng, cols["x"], cols["y"], cols["w"], cols["l"], cols["h"], cols["occlusion"])
+    seen = {k: np.concatenate([gt[k], structures[k]]) for k in gt}
+    seen["structure"] = np.arange(len(seen["x"])) >= len(gt["x"])
+    pre = detect(rng, seen, seen["num_pts"], model)
     order = np.lexsort((-pre["score"], pre["frame"]))
     pre = {k: v[order] for k, v in pre.items()}
     for k in ("label", "attribute", "frame"):

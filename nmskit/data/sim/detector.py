@@ -4,13 +4,17 @@ candidates, as heatmap cells above the 0.1 score threshold would.
 Per object: a lidar point count falling with range and occlusion (0 = invisible); a
 detection probability and a peak score falling with range, occlusion and class
 difficulty (visible objects are seldom missed outright; hard ones get low, widely spread
-scores instead); a cluster of candidates, more for larger objects, whose scores fall off
-the centre cell (the cluster's maximum) and whose boxes carry position, size, yaw (with
-180-degree flips) and velocity noise. Duplicate centres scatter around the object within
-about half of CenterPoint's NMS radius for the class (assuming those radii were tuned to
-cover the spread). On top: class confusion (a second cluster of a similar class), rare far
-duplicates along long vehicles that a fixed-radius circle NMS cannot merge, and
-background false positives (clutter), tens per frame just above the score threshold.
+scores instead); an error of the whole object's position and heading, shared by all its
+candidates, that grows with range (sparse returns); a cluster of candidates, more for
+larger objects, whose scores fall off the centre cell (the cluster's maximum) and whose
+boxes carry position, size, yaw (with 180-degree flips) and velocity noise. Duplicate
+centres scatter around the object within CenterPoint's NMS radius for the class
+(assuming those radii were tuned to cover the spread). On top: class confusion (a second
+cluster of a similar class, more likely and scored higher the fewer points the object
+has), rare far duplicates along long vehicles that a fixed-radius circle NMS cannot merge,
+reflection ghosts further out on the same bearing, and false positives on roadside
+structures that look like objects (:func:`.scene._structures`), which go through the same
+model as real objects with a lower confidence.
 """
 from __future__ import annotations
 
@@ -55,25 +59,35 @@ class DetectorModel:
     its defaults come from :func:`nmskit.bench.calibration.calibrate_quality` (see the
     README's simulator section for the command). ``candidates`` is the mean cluster size
     before the 0.1 score cut, ``confusion`` / ``far_duplicate`` the probability that a
-    detected object also yields a similar-class cluster / a duplicate cluster near one
-    end, ``clutter`` the mean false positives per frame, ``yaw_flip`` the probability of a
-    180-degree heading error, ``yaw_noise`` its standard deviation (radians),
-    ``scatter`` the per-axis standard deviation (metres; draws clipped at two deviations)
-    of a duplicate's centre around the object, a quarter of CenterPoint's NMS radius.
+    detected object also yields a similar-class cluster (scaled by ``0.5 + a``, with the
+    ambiguity ``a = exp(-points / ambiguity_points)``) / a duplicate cluster near one
+    end, ``yaw_flip`` the probability of a 180-degree heading error, ``yaw_noise`` its
+    standard deviation (radians), ``scatter`` the per-axis standard deviation (metres;
+    draws clipped at two deviations) of a duplicate's centre around the object.
+    ``position_error`` / ``heading_error`` are the standard deviations, per metre of
+    range, of the error shared by all candidates of an object (metres per axis / radians),
+    ``ghost`` the probability that a detected object also appears as a reflection
+    ghost, ``structure_penalty`` how much lower (logit) the detector's confidence is on a
+    look-alike structure than on a real object of the class.
     """
 
-    quality: np.ndarray = _per_class(2.122, 1.594, 1.962, 0.201, -0.119, 2.648, 1.277, 1.018, 1.73, 2.162)
+    quality: np.ndarray = _per_class(2.022, 0.594, 1.262, -0.799, -1.519, 2.648, 0.677, 0.018, 1.130, 1.562)
     candidates: np.ndarray = _per_class(10, 16, 24, 24, 14, 3, 4, 4, 2, 5)
-    confusion: np.ndarray = _per_class(0.06, 0.25, 0.15, 0.25, 0.35, 0.04, 0.2, 0.25, 0.06, 0.04)
+    confusion: np.ndarray = _per_class(0.015, 0.12, 0.08, 0.12, 0.15, 0.04, 0.2, 0.25, 0.06, 0.04)
     far_duplicate: np.ndarray = _per_class(0.0, 0.05, 0.05, 0.05, 0.05, 0, 0, 0, 0, 0)
-    clutter: np.ndarray = _per_class(40, 20, 6, 3, 3, 30, 3, 3, 25, 50)
+    scatter: np.ndarray = _per_class(0.5, 0.87, 0.79, 0.79, 0.87, 0.105, 0.23, 0.23, 0.105, 0.25)
     yaw_flip: np.ndarray = _per_class(0.03, 0.05, 0.04, 0.06, 0.1, 0.15, 0.05, 0.08, 0.5, 0.25)
     yaw_noise: np.ndarray = _per_class(0.06, 0.08, 0.06, 0.1, 0.15, 0.45, 0.15, 0.2, 1.5, 0.1)
-    scatter: np.ndarray = _per_class(0.5, 0.87, 0.79, 0.79, 0.87, 0.105, 0.23, 0.23, 0.105, 0.25)
     range_falloff: float = 1.6
     occlusion_falloff: float = 2.5
     score_noise: float = 1.2
     min_score: float = 0.1
+    ambiguity_points: float = 5.0
+    position_error: float = 0.008
+    heading_error: float = 0.005
+    ghost: float = 0.02
+    structure_penalty: float = 2.0
+    heatmap_width: float = 0.6
 
 
 def lidar_points(rng, x, y, w, l, h, occlusion):
@@ -103,7 +117,7 @@ def _attribute_for(label, true_attr, rng):
     return out
 
 
-def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
+def _clusters(rng, obj, label, peak, count_mean, model):
     """Candidate clusters: one per row of ``obj`` with the given label and peak score.
 
     Returns candidate columns and the index of the source row of each candidate.
@@ -116,7 +130,7 @@ def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
     w, l = obj["w"][src], obj["l"][src]
     du = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(l, 0.6)  # cell offset along the box
     dv = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(w, 0.6)
-    heat = np.exp(-0.5 * ((du / (0.3 * np.maximum(l, 0.6))) ** 2 + (dv / (0.3 * np.maximum(w, 0.6))) ** 2))
+    heat = np.exp(-0.5 * ((du / (model.heatmap_width * np.maximum(l, 0.6))) ** 2 + (dv / (model.heatmap_width * np.maximum(w, 0.6))) ** 2))
     score = peak[src] * np.where(is_peak, 1.0, heat * rng.uniform(0.92, 1.0, len(src)))  # centre cell: the maximum
     lab = np.broadcast_to(label, (len(peak),))[src]
     scatter = np.where(is_peak, 0.0, model.scatter[lab])[:, None] * np.clip(rng.normal(0, 1, (len(src), 2)), -2, 2)
@@ -125,11 +139,10 @@ def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
     yaw = obj["yaw"][src]
     r = np.hypot(obj["x"][src], obj["y"][src])
     size = np.maximum(obj["l"][src], obj["w"][src])
-    sigma = (0.04 + 0.015 * size + 0.003 * r) * (1.0 + 0.6 * np.hypot(du / np.maximum(obj["l"][src], 0.6),
+    sigma = (0.02 + 0.01 * size + 0.001 * r) * (1.0 + 0.6 * np.hypot(du / np.maximum(obj["l"][src], 0.6),
                                                                       dv / np.maximum(obj["w"][src], 0.6)) * 3)
-    shift = centre_shift[src]
-    cx = obj["x"][src] + shift * np.cos(yaw) + scatter[:, 0] + rng.normal(0, 1, len(src)) * sigma
-    cy = obj["y"][src] + shift * np.sin(yaw) + scatter[:, 1] + rng.normal(0, 1, len(src)) * sigma
+    cx = obj["x"][src] + scatter[:, 0] + rng.normal(0, 1, len(src)) * sigma
+    cy = obj["y"][src] + scatter[:, 1] + rng.normal(0, 1, len(src)) * sigma
     flip = rng.random(len(src)) < model.yaw_flip[lab]
     pyaw = yaw + rng.normal(0, 1, len(src)) * model.yaw_noise[lab] + np.pi * flip
     sz = np.exp(rng.normal(0, 0.14, (len(src), 3)))
@@ -148,11 +161,11 @@ def _clusters(rng, obj, label, peak, count_mean, centre_shift, model):
 
 
 def detect(rng, obj, num_pts, model: DetectorModel):
-    """Dense candidates for the objects of one or more frames.
+    """Dense candidates for the objects (and look-alike structures) of one or more frames.
 
     Args:
-        obj: object columns (``x, y, z, w, l, h, yaw, vx, vy, label, attribute, occlusion``
-            and ``frame``), ``[M]`` each.
+        obj: object columns (``x, y, z, w, l, h, yaw, vx, vy, label, attribute, occlusion``,
+            ``frame`` and the boolean ``structure``), ``[M]`` each.
         num_pts: ``[M]`` lidar points per object.
 
     Returns:
@@ -162,49 +175,45 @@ def detect(rng, obj, num_pts, model: DetectorModel):
     r = np.hypot(obj["x"], obj["y"])
     rel = r / RANGE[label]
     logit = (model.quality[label] - model.range_falloff * rel - model.occlusion_falloff * obj["occlusion"]
-             + 0.25 * np.log1p(num_pts) - 1.0)
+             + 0.25 * np.log1p(num_pts) - 1.0 - model.structure_penalty * obj["structure"])
     detected = (num_pts > 0) & (rng.random(len(label)) < _sigmoid(logit + 4.0))
     peak = _sigmoid(logit + rng.normal(0, model.score_noise, len(label)))
+    seen = dict(obj)  # the object as the detector sees it: one error for all its candidates
+    seen["x"] = obj["x"] + rng.normal(0, 1, len(r)) * model.position_error * r
+    seen["y"] = obj["y"] + rng.normal(0, 1, len(r)) * model.position_error * r
+    seen["yaw"] = obj["yaw"] + rng.normal(0, 1, len(r)) * model.heading_error * r
     parts = []
 
-    def add(rows, lab, pk, shift):
-        sub = {k: v[rows] for k, v in obj.items()}
-        cols, src = _clusters(rng, sub, lab, pk, model.candidates[lab] * (0.5 + 0.5 * np.exp(-rel[rows])), shift, model)
+    def add(rows, lab, pk, dx, dy):
+        sub = {k: v[rows] for k, v in seen.items()}
+        sub["x"], sub["y"] = sub["x"] + dx, sub["y"] + dy
+        cols, src = _clusters(rng, sub, lab, pk, model.candidates[lab] * (0.5 + 0.5 * np.exp(-rel[rows])), model)
         cols["frame"] = obj["frame"][rows][src]
         parts.append(cols)
 
     rows = np.flatnonzero(detected)
-    add(rows, label[rows], peak[rows], np.zeros(len(rows)))
-    conf = rows[rng.random(len(rows)) < model.confusion[label[rows]]]  # a second cluster of a similar class
+    zero = np.zeros(len(rows))
+    add(rows, label[rows], peak[rows], zero, zero)
+    ambiguity = np.exp(-num_pts[rows] / model.ambiguity_points)  # few points: the shape tells little
+    pick = rng.random(len(rows)) < model.confusion[label[rows]] * (0.5 + ambiguity)
+    conf = rows[pick]  # a second cluster of a similar class, the stronger the more ambiguous
     if len(conf):
         other = np.array([_pick(rng, _CONFUSION[c]) for c in label[conf]], int)
-        add(conf, other, peak[conf] * rng.uniform(0.3, 0.85, len(conf)), np.zeros(len(conf)))
+        shift = rng.normal(-2.0 + 1.5 * ambiguity[pick], 0.5)
+        add(conf, other, _sigmoid(np.log(peak[conf] / (1 - peak[conf])) + shift), zero[pick], zero[pick])
     far = rows[rng.random(len(rows)) < model.far_duplicate[label[rows]]]  # duplicate near one end of a long vehicle
     if len(far):
         shift = rng.choice([-1.0, 1.0], len(far)) * (obj["l"][far] / 2 - rng.uniform(0.8, 2.0, len(far)))
-        add(far, label[far], peak[far] * rng.uniform(0.35, 0.8, len(far)), shift)
+        add(far, label[far], peak[far] * rng.uniform(0.35, 0.8, len(far)),
+            shift * np.cos(seen["yaw"][far]), shift * np.sin(seen["yaw"][far]))
+    ghost = rows[rng.random(len(rows)) < model.ghost]  # a reflection: the object again, further out on its bearing
+    if len(ghost):
+        out = rng.uniform(1.5, 8.0, len(ghost)) / np.maximum(r[ghost], 1.0)
+        add(ghost, label[ghost], peak[ghost] * rng.uniform(0.25, 0.6, len(ghost)),
+            seen["x"][ghost] * out, seen["y"][ghost] * out)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def _pick(rng, options):
     classes, weights = zip(*options)
     return classes[rng.choice(len(classes), p=np.array(weights) / sum(weights))]
-
-
-def clutter(rng, frames, model: DetectorModel):
-    """Background false positives: Poisson per class and frame, uniform within range,
-    scores just above the detection threshold."""
-    counts = rng.poisson(model.clutter, (len(frames), NUM_CLASSES))
-    label = np.repeat(np.tile(np.arange(NUM_CLASSES), len(frames)), counts.ravel())
-    frame = np.repeat(np.repeat(frames, NUM_CLASSES), counts.ravel())
-    n = len(label)
-    r = RANGE[label] * np.sqrt(rng.random(n))
-    a = rng.uniform(-np.pi, np.pi, n)
-    sz = SIZE[label] * np.exp(rng.normal(0, 0.15, (n, 3)))
-    return {
-        "x": r * np.cos(a), "y": r * np.sin(a), "z": sz[:, 2] / 2 - 1.8,
-        "w": sz[:, 0], "l": sz[:, 1], "h": sz[:, 2], "yaw": rng.uniform(-np.pi, np.pi, n),
-        "vx": rng.normal(0, 0.5, n), "vy": rng.normal(0, 0.5, n), "label": label,
-        "score": np.minimum(model.min_score + rng.exponential(0.08, n), 0.9),
-        "attribute": _attribute_for(label, np.full(n, ATTRIBUTE_INDEX["vehicle.parked"]), rng), "frame": frame,
-    }

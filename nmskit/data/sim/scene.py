@@ -1,9 +1,13 @@
 """Ground-truth BEV scenes around an ego vehicle: roads with lanes of traffic, parked rows,
-pedestrian crowds, cone lines, barrier rows, trucks with trailers and buses.
+pedestrian crowds, cone lines, barrier rows, trucks with trailers and buses; and the
+roadside structures (poles, bollards, fences, vegetation, shelters) that a lidar detector
+mistakes for objects.
 
 Every object is a row of plain columns (``FIELDS``); coordinates are metres in the ego
 frame (ego at the origin), yaw in radians, velocity in m/s; ``label`` and ``attribute``
-index the nuScenes vocabulary (attribute -1: none, for cones and barriers).
+index the nuScenes vocabulary (attribute -1: none, for cones and barriers). A structure
+is a row of the same columns whose ``label`` is the class it resembles; it is never
+ground truth.
 """
 from __future__ import annotations
 
@@ -28,9 +32,11 @@ class _Builder:
 
     def __init__(self):
         self.cols = {k: [] for k in FIELDS}
+        self.structure = []
 
-    def add(self, label, x, y, yaw, speed, attribute, rng, occlusion=None):
-        """Objects of one class (or a ``label`` array); scalars broadcast over the group."""
+    def add(self, label, x, y, yaw, speed, attribute, rng, occlusion=None, structure=False):
+        """Objects of one class (or a ``label`` array); scalars broadcast over the group;
+        ``structure`` marks look-alike structures (not ground truth)."""
         x, y, yaw, speed, label = (np.atleast_1d(np.asarray(v)) for v in (x, y, yaw, speed, label))
         n = max(len(x), len(y), len(yaw), len(label))
         if n == 0:
@@ -49,12 +55,15 @@ class _Builder:
         self.cols["label"].append(label.astype(np.int64))
         self.cols["attribute"].append(np.broadcast_to(np.asarray(attribute), (n,)).copy())
         self.cols["occlusion"].append(rng.beta(1.2, 4.0, n) if occlusion is None else np.broadcast_to(occlusion, (n,)))
+        self.structure.append(np.full(n, structure))
 
     def columns(self):
-        """The frame's objects, without any that would physically overlap an earlier one."""
+        """``(objects, structures)``: the frame's columns, without any row that would
+        physically overlap an earlier one (add structures last, so objects win)."""
         cols = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self.cols.items()}
+        structure = np.concatenate(self.structure) if self.structure else np.zeros(0, bool)
         keep = _non_overlapping(cols)
-        return {k: v[keep] for k, v in cols.items()}
+        return tuple({k: v[keep & m] for k, v in cols.items()} for m in (~structure, structure))
 
 
 def _non_overlapping(cols) -> np.ndarray:
@@ -63,11 +72,11 @@ def _non_overlapping(cols) -> np.ndarray:
     earlier kept object's core disc."""
     core = np.where(cols["label"] == C["pedestrian"], PEDESTRIAN_CORE, 0.5 * np.minimum(cols["w"], cols["l"]))
     xy = np.c_[cols["x"], cols["y"]]
+    clash = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)) < core[:, None] + core[None]
+    clash = np.tril(clash, -1)  # clash[i, j]: object i meets the earlier object j
     keep = np.ones(len(core), bool)
-    for i in range(1, len(core)):
-        prior = np.flatnonzero(keep[:i])
-        d = np.hypot(*(xy[prior] - xy[i]).T)
-        keep[i] = not np.any(d < core[prior] + core[i])
+    for i in np.flatnonzero(clash.any(axis=1)):  # only objects that meet an earlier one can be dropped
+        keep[i] = not np.any(clash[i, :i] & keep[:i])
     return keep
 
 
@@ -171,10 +180,55 @@ def _works(b, rng, heading, offset):
         b.add(C["construction_vehicle"], x, y, heading + rng.uniform(-np.pi, np.pi), 0.0, A["vehicle.parked"], rng)
 
 
+def _static_attribute(label):
+    """The attribute a detector gives a motionless object of each class."""
+    return np.select([label <= C["construction_vehicle"], label == C["pedestrian"],
+                      (label == C["motorcycle"]) | (label == C["bicycle"])],
+                     [A["vehicle.parked"], A["pedestrian.standing"], A["cycle.without_rider"]], -1)
+
+
+def _structures(b, rng, heading, offset):
+    """Roadside structures that return lidar points shaped like an object: thin poles and
+    bollards (read as pedestrians or cones), fences and walls (barrier rows), vegetation
+    (pedestrians, cycles, cones), shelters, kiosks and building corners (vehicles). They
+    stand where the real look-alikes stand (kerbs, sidewalks, road edges), lined up along
+    the road like cone lines and barrier rows, motionless, and are not ground truth."""
+    rows = []  # (label, along, across, yaw) per group
+
+    def choice(classes, n, p):
+        return rng.choice([C[c] for c in classes], n, p=p)
+
+    for side in (-1, 1):
+        u = _positions_along(rng, -55, 55, 20.0, 10.0)  # street lights, sign and signal poles at the kerb
+        rows.append((choice(("pedestrian", "traffic_cone"), len(u), [0.5, 0.5]), u,
+                     side * rng.uniform(9.7, 10.3, len(u)), rng.uniform(-np.pi, np.pi, len(u))))
+        if rng.random() < 0.3:  # a bollard row
+            n = 3 + rng.poisson(3)
+            rows.append((choice(("traffic_cone", "pedestrian", "barrier"), n, [0.7, 0.2, 0.1]),
+                         rng.uniform(-40, 30) + np.arange(n) * rng.uniform(1.2, 2.0),
+                         side * (10.0 + rng.normal(0, 0.05, n)), rng.uniform(-np.pi, np.pi, n)))
+        if rng.random() < 0.3:  # a fence, wall or hedge on the property line: barrier-like segments
+            n = 3 + rng.poisson(5)
+            rows.append((np.full(n, C["barrier"]), rng.uniform(-50, 30) + np.arange(n) * rng.uniform(2.5, 2.8),
+                         side * (rng.uniform(13.5, 16.0) + rng.normal(0, 0.05, n)), np.pi / 2 + rng.normal(0, 0.05, n)))
+        for _ in range(rng.poisson(2.5)):  # a clump of bushes and tree trunks behind the sidewalk
+            n = 1 + rng.poisson(2.0)
+            rows.append((choice(("pedestrian", "bicycle", "motorcycle", "traffic_cone"), n, [0.4, 0.2, 0.15, 0.25]),
+                         rng.uniform(-50, 50) + rng.normal(0, 1.5, n), side * (rng.uniform(13.0, 20.0) + rng.normal(0, 1.0, n)),
+                         rng.uniform(-np.pi, np.pi, n)))
+        n = rng.poisson(0.8)  # shelters, kiosks, containers, building corners
+        rows.append((choice(("car", "truck", "construction_vehicle", "trailer", "bus"), n, [0.5, 0.2, 0.12, 0.12, 0.06]),
+                     rng.uniform(-50, 50, n), side * rng.uniform(14.0, 22.0, n),
+                     np.where(rng.random(n) < 0.5, 0.0, np.pi) + rng.normal(0, 0.05, n)))
+    label, u, v, yaw = (np.concatenate(c) for c in zip(*rows))
+    x, y = _rot(u, offset + v, heading)
+    b.add(label.astype(np.int64), x, y, heading + yaw, 0.0, _static_attribute(label), rng, structure=True)
+
+
 def make_scene(rng, crowd_rate: float = 1.0, crowd_spacing: float | None = None):
-    """One frame's objects as columns (see ``FIELDS``); ``crowd_rate`` scales crowd counts;
-    ``crowd_spacing`` (metres) packs every pedestrian crowd on a jittered lattice of that
-    spacing instead of scattering it (None: scattered)."""
+    """One frame as ``(objects, structures)`` columns (see ``FIELDS``); ``crowd_rate``
+    scales crowd counts; ``crowd_spacing`` (metres) packs every pedestrian crowd on a
+    jittered lattice of that spacing instead of scattering it (None: scattered)."""
     b = _Builder()
     heading = rng.uniform(-np.pi, np.pi)
     _traffic(b, rng, heading, 0.0)
@@ -188,4 +242,5 @@ def make_scene(rng, crowd_rate: float = 1.0, crowd_spacing: float | None = None)
         _pedestrians(b, rng, cross, off, crowd_spacing)
     for _ in range(rng.poisson(0.9)):
         _works(b, rng, heading, 0.0)
+    _structures(b, rng, heading, 0.0)
     return b.columns()
