@@ -14,6 +14,7 @@ from .detector import DetectorModel, detect, lidar_points
 from .scene import FIELDS, PEDESTRIAN_CORE, make_scene
 
 _PROBABILITIES = ("confusion", "far_duplicate", "yaw_flip", "ghost")
+_POSITIVE = ("ambiguity_points", "heatmap_width")  # scales that divide
 
 
 def detector_model(**options) -> DetectorModel:
@@ -22,7 +23,8 @@ def detector_model(**options) -> DetectorModel:
     Each option names a :class:`DetectorModel` field; per-class fields take a
     ``{class_name: value}`` mapping (other classes keep their defaults), scalar fields a
     number. Raises ValueError naming the option for an unknown option or class, a
-    probability outside [0, 1], or a negative rate or count.
+    probability outside [0, 1], a negative rate or count, or a scale (``ambiguity_points``,
+    ``heatmap_width``) that is not positive.
     """
     model = DetectorModel()
     names = {f.name for f in fields(DetectorModel)}
@@ -49,6 +51,8 @@ def _checked_value(field: str, value, name: str) -> float:
     v = check_real(value, name)
     if field in _PROBABILITIES and not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} is a probability and must lie in [0, 1], got {value}")
+    if field in _POSITIVE and not v > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
     if field not in ("quality",) and v < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return v

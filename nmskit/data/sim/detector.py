@@ -65,15 +65,17 @@ class DetectorModel:
     standard deviation (radians), ``scatter`` the per-axis standard deviation (metres;
     draws clipped at two deviations) of a duplicate's centre around the object.
     ``position_error`` / ``heading_error`` are the standard deviations, per metre of
-    range, of the error shared by all candidates of an object (metres per axis / radians),
+    range, of the error shared by all candidates of an object (metres per axis, for a
+    car-sized object, scaled by the square root of the object's length relative to a
+    car's / radians),
     ``ghost`` the probability that a detected object also appears as a reflection
     ghost, ``structure_penalty`` how much lower (logit) the detector's confidence is on a
     look-alike structure than on a real object of the class.
     """
 
-    quality: np.ndarray = _per_class(2.022, 0.594, 1.262, -0.799, -1.519, 2.648, 0.677, 0.018, 1.130, 1.562)
+    quality: np.ndarray = _per_class(3.420, 0.751, 2.662, -0.439, -1.367, 3.779, 0.573, -0.049, 0.802, 0.878)
     candidates: np.ndarray = _per_class(10, 16, 24, 24, 14, 3, 4, 4, 2, 5)
-    confusion: np.ndarray = _per_class(0.015, 0.12, 0.08, 0.12, 0.15, 0.04, 0.2, 0.25, 0.06, 0.04)
+    confusion: np.ndarray = _per_class(0.005, 0.12, 0.08, 0.12, 0.15, 0.04, 0.2, 0.25, 0.06, 0.04)
     far_duplicate: np.ndarray = _per_class(0.0, 0.05, 0.05, 0.05, 0.05, 0, 0, 0, 0, 0)
     scatter: np.ndarray = _per_class(0.5, 0.87, 0.79, 0.79, 0.87, 0.105, 0.23, 0.23, 0.105, 0.25)
     yaw_flip: np.ndarray = _per_class(0.03, 0.05, 0.04, 0.06, 0.1, 0.15, 0.05, 0.08, 0.5, 0.25)
@@ -83,8 +85,8 @@ class DetectorModel:
     score_noise: float = 1.2
     min_score: float = 0.1
     ambiguity_points: float = 5.0
-    position_error: float = 0.008
-    heading_error: float = 0.005
+    position_error: float = 0.013
+    heading_error: float = 0.007
     ghost: float = 0.02
     structure_penalty: float = 2.0
     heatmap_width: float = 0.6
@@ -178,9 +180,12 @@ def detect(rng, obj, num_pts, model: DetectorModel):
              + 0.25 * np.log1p(num_pts) - 1.0 - model.structure_penalty * obj["structure"])
     detected = (num_pts > 0) & (rng.random(len(label)) < _sigmoid(logit + 4.0))
     peak = _sigmoid(logit + rng.normal(0, model.score_noise, len(label)))
-    seen = dict(obj)  # the object as the detector sees it: one error for all its candidates
-    seen["x"] = obj["x"] + rng.normal(0, 1, len(r)) * model.position_error * r
-    seen["y"] = obj["y"] + rng.normal(0, 1, len(r)) * model.position_error * r
+    # The object as the detector sees it: one error for all its candidates, growing with
+    # range (sparser returns) and with the object's extent (more of it unseen).
+    spread = model.position_error * r * np.sqrt(np.maximum(obj["l"], obj["w"]) / SIZE[C["car"], 1])
+    seen = dict(obj)
+    seen["x"] = obj["x"] + rng.normal(0, 1, len(r)) * spread
+    seen["y"] = obj["y"] + rng.normal(0, 1, len(r)) * spread
     seen["yaw"] = obj["yaw"] + rng.normal(0, 1, len(r)) * model.heading_error * r
     parts = []
 

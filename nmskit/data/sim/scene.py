@@ -140,7 +140,7 @@ def _pedestrians(b, rng, heading, offset, crowd_spacing=None):
         u0, v0 = rng.uniform(-40, 40), offset + side * rng.uniform(10.5, 13.0)
         n = 2 + rng.poisson(3.0)
         if crowd_spacing is None:  # a loose group scattered about its centre
-            spacing = rng.uniform(0.35, 0.8)
+            spacing = rng.uniform(0.5, 1.0)  # people in a group keep a personal distance
             du = rng.normal(0, spacing * np.sqrt(n) / 2, n)
             dv = rng.normal(0, spacing, n)
         else:  # packed: a queue or a block of 2 or 3 rows, neighbours crowd_spacing apart
