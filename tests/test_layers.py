@@ -11,7 +11,7 @@ import pathlib
 import nmskit
 
 ROOT = pathlib.Path(nmskit.__file__).parent
-LAYERS = [("_arrays", "_checks", "_optional", "_table"), ("geometry",), ("data",), ("suppress", "evaluate"),
+LAYERS = [("_arrays", "_checks", "_optional", "_table", "_threads"), ("geometry",), ("data",), ("suppress", "evaluate"),
           ("nn",), ("learned", "setpred"), ("borehole",), ("batch",), ("bench", "demo", "report", "cli")]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 SIDEWAYS = {("learned", "setpred")}  # within a middle layer, only the 3-D set predictor uses setpred
