@@ -39,7 +39,8 @@ def bev3d_section(report: Report, frames: int = 150, seed: int = 7) -> None:
     report.text(f"{frames} held-out simulated frames (seed {seed}; {len(pre) / frames:.0f} pre-NMS detections "
                 "per frame on average), scored with nmskit's nuScenes evaluation, which equals "
                 "nuscenes-devkit to 1e-9. The learned rescorers use the shipped weights (trained on other "
-                "simulated seeds) and keep the top 300 per frame; the NMS-free set predictor outputs its own "
+                "simulated seeds; docs/learned.md says which simulator version each saw, as some are still "
+                "being retrained on the current one) and keep the top 300 per frame; the NMS-free set predictor outputs its own "
                 "boxes (up to 300 per frame, nothing suppressed). Simulated data: calibrated to the paper's "
                 "CircleNMS operating point, not nuScenes.")
     t1, t2 = [], []
