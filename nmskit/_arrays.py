@@ -2,7 +2,20 @@
 tensor on the same device. torch is imported only when a tensor is actually passed in."""
 from __future__ import annotations
 
+import os
+from typing import Any, TypeAlias
+
 import numpy as np
+import numpy.typing as npt
+
+Array: TypeAlias = npt.NDArray[Any]
+"""A NumPy array of any dtype and shape (the docstrings give shapes and dtypes)."""
+ArrayOrTensor: TypeAlias = Any
+"""A NumPy array (or array-like) or a torch tensor; a result of this type has the input's kind.
+torch is an optional extra and the two kinds share no static type, so to the type checker this
+is ``Any``: it tells the reader what is accepted, without a claim the checker cannot verify."""
+PathLike: TypeAlias = str | os.PathLike[str]
+"""A file-system path."""
 
 
 def is_tensor(x) -> bool:

@@ -6,9 +6,12 @@ metres in one world frame, as in nuScenes files.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import check_finite
 from .nuscenes_classes import ATTRIBUTE_NAMES, DETECTION_NAMES, NO_ATTRIBUTE
@@ -55,8 +58,10 @@ class Detections3D:
     num_pts: np.ndarray
 
     @classmethod
-    def create(cls, center, size, yaw, label, score=None, *, velocity=None, attribute=None,
-               sample=None, sample_tokens=None, ego=None, num_pts=None) -> Detections3D:
+    def create(cls, center: ArrayLike, size: ArrayLike, yaw: ArrayLike, label: ArrayLike,
+               score: ArrayLike | None = None, *, velocity: ArrayLike | None = None, attribute: ArrayLike | None = None,
+               sample: ArrayLike | None = None, sample_tokens: Sequence[str] | None = None,
+               ego: ArrayLike | None = None, num_pts: ArrayLike | None = None) -> Detections3D:
         """Validated construction with defaults.
 
         Args:
@@ -103,7 +108,7 @@ class Detections3D:
                    ego, num_pts)
 
     @classmethod
-    def empty(cls, sample_tokens=()) -> Detections3D:
+    def empty(cls, sample_tokens: Sequence[str] = ()) -> Detections3D:
         """A set with no rows over the given samples."""
         z = np.zeros
         return cls(z((0, 3)), z((0, 3)), z(0), z((0, 2)), z(0, np.int64), z(0), z(0, np.int64),
@@ -141,7 +146,7 @@ class Detections3D:
         return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)
                                 if f.name != "sample_tokens"})
 
-    def with_score(self, score) -> Detections3D:
+    def with_score(self, score: ArrayLike) -> Detections3D:
         """The same boxes with new scores ``[N]``."""
         return replace(self, score=_float(score, "score", (), len(self)))
 
@@ -156,7 +161,7 @@ class Detections3D:
         counts = np.bincount(self.sample, minlength=len(self.sample_tokens))
         return order, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
-    def per_sample(self):
+    def per_sample(self) -> Iterator[tuple[str, Detections3D]]:
         """Yield ``(token, rows of that sample)`` for every sample, including empty ones."""
         order, start = self.sample_groups()
         for s, token in enumerate(self.sample_tokens):
@@ -171,7 +176,7 @@ class Detections3D:
         return self[np.flatnonzero(self.sample == s)]
 
     @classmethod
-    def concat(cls, parts) -> Detections3D:
+    def concat(cls, parts: Sequence[Detections3D]) -> Detections3D:
         """Concatenate rows; sample tables are merged by token (first appearance order)."""
         parts = list(parts)
         if not parts:
@@ -185,7 +190,7 @@ class Detections3D:
                for f in fields(cls) if f.name not in ("sample", "sample_tokens")}
         return cls(sample=np.concatenate(remapped), sample_tokens=tuple(tokens), **cat)
 
-    def as_tensors(self, device=None) -> dict:
+    def as_tensors(self, device: Any = None) -> dict:
         """The numeric fields as torch tensors (float32 / int64), keyed by field name."""
         import torch
 

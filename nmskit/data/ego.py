@@ -8,16 +8,18 @@ minus ``ego`` of any of its boxes.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import check_vector
 from .detections3d import Detections3D
 
 
-def with_ego(detections: Detections3D, ground_truth: Detections3D | None = None, ego_poses=None, *,
-             name: str = "detections") -> Detections3D:
+def with_ego(detections: Detections3D, ground_truth: Detections3D | None = None,
+             ego_poses: Mapping[str, ArrayLike] | None = None, *, name: str = "detections") -> Detections3D:
     """``detections`` with every ``ego`` row known.
 
     Args:

@@ -16,13 +16,18 @@ import gzip
 import os
 import tempfile
 import zlib
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar, cast
+
+from .._arrays import PathLike
 
 GZIP_MAGIC = b"\x1f\x8b"
+Reader = TypeVar("Reader", bound=Callable[..., Any])
 
 
-def file_error(path, problem: str, line: int | None = None) -> ValueError:
+def file_error(path: str | bytes | os.PathLike[Any], problem: str, line: int | None = None) -> ValueError:
     """``ValueError("<file>: line <n>: <problem>")``; ``line`` is 1-based as in an editor."""
-    where = f"{os.fspath(path)}: line {line}" if line is not None else os.fspath(path)
+    where = f"{os.fsdecode(path)}: line {line}" if line is not None else os.fsdecode(path)
     return ValueError(f"{where}: {problem}")
 
 
@@ -35,12 +40,12 @@ def _check_readable(path) -> None:
         raise file_error(path, "no such file")
 
 
-def reader(fn):
+def reader(fn: Reader) -> Reader:
     """Decorate a reader whose first argument is a path: any failure while reading becomes a
     ValueError that starts with the file name."""
 
     @functools.wraps(fn)
-    def read(path, *args, **kwargs):
+    def read(path: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(path, (str, os.PathLike)):  # parsed data, not a file
             return fn(path, *args, **kwargs)
         _check_readable(path)
@@ -59,10 +64,10 @@ def reader(fn):
         except (OverflowError, UnicodeError, KeyError, TypeError, IndexError) as exc:
             raise file_error(path, f"malformed content ({type(exc).__name__}: {exc})") from None
 
-    return read
+    return cast(Reader, read)
 
 
-def read_bytes(path) -> bytes:
+def read_bytes(path: PathLike) -> bytes:
     """The file's bytes, gunzipped when they start with the gzip magic number."""
     with open(path, "rb") as f:
         data = f.read()
@@ -74,7 +79,7 @@ def read_bytes(path) -> bytes:
     return data
 
 
-def read_text(path) -> str:
+def read_text(path: PathLike) -> str:
     """The file as UTF-8 text (gzip or plain); a byte that is not UTF-8, or a NUL byte,
     raises naming the line."""
     data = read_bytes(path)
@@ -100,7 +105,7 @@ def _check_writable(path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode: str = "w", **open_kwargs):
+def atomic_write(path: PathLike, mode: str = "w", **open_kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` for writing; on success it is renamed to
     ``path``, on any failure it is removed and ``path`` is left as it was."""
     folder = _check_writable(path)
@@ -122,6 +127,6 @@ def _umask() -> int:
     return mask
 
 
-def check_output(path) -> None:
+def check_output(path: PathLike) -> None:
     """Raise naming ``path`` unless a file can be written there (the folder exists)."""
     _check_writable(path)

@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 import numpy as np
 
+from .._arrays import PathLike
 from ..geometry.yaw import quaternion_to_yaw, yaw_to_quaternion
 from .detections3d import Detections3D
 from .files import atomic_write, file_error, read_text, reader
@@ -44,7 +46,8 @@ _BOX_FIELDS = ("sample_token", "translation", "size", "rotation", "velocity", "d
 
 
 @reader
-def read_nuscenes_results(source, *, max_boxes_per_sample=MAX_BOXES_PER_SAMPLE):
+def read_nuscenes_results(source: PathLike | Mapping[str, Any], *,
+                          max_boxes_per_sample: int | None = MAX_BOXES_PER_SAMPLE) -> tuple[Detections3D, dict]:
     """Read a nuScenes detection results file.
 
     Args:
@@ -66,7 +69,7 @@ def read_nuscenes_results(source, *, max_boxes_per_sample=MAX_BOXES_PER_SAMPLE):
 
 
 @reader
-def read_nuscenes_gt(source):
+def read_nuscenes_gt(source: PathLike | Mapping[str, Any]) -> Detections3D:
     """Read ground truth boxes (results box form plus ``ego_translation`` and ``num_pts``).
 
     Args:
@@ -82,7 +85,8 @@ def read_nuscenes_gt(source):
     return _parse(data, ground_truth=True, max_boxes=None)
 
 
-def write_nuscenes_results(detections: Detections3D, path, meta=None, *, with_ego=True) -> None:
+def write_nuscenes_results(detections: Detections3D, path: PathLike, meta: Mapping[str, Any] | None = None, *,
+                           with_ego: bool = True) -> None:
     """Write predictions as a nuScenes results file (every sample, even empty ones).
 
     Args:
@@ -95,7 +99,7 @@ def write_nuscenes_results(detections: Detections3D, path, meta=None, *, with_eg
     _dump({"meta": dict(DEFAULT_META if meta is None else meta), "results": results}, path)
 
 
-def write_nuscenes_gt(detections: Detections3D, path) -> None:
+def write_nuscenes_gt(detections: Detections3D, path: PathLike) -> None:
     """Write ground truth as ``{sample_token: [box, ...]}`` with ``ego_translation`` and
     ``num_pts`` (``detection_score`` -1), readable by nuscenes-devkit's ``EvalBoxes``."""
     if len(detections) and np.isnan(detections.ego).any():

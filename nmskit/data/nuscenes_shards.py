@@ -9,16 +9,18 @@ samples in file order, balanced by box count, and named ``<stem>-<i>-of-<n>.json
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from .._arrays import PathLike
 from .nuscenes_json import _dump, _load
 
 _SHARD_NAME = re.compile(r"^(?P<stem>.*)-(?P<index>\d{5})-of-(?P<count>\d{5})\.json$")
 
 
-def split_results(path, out_dir, shards: int) -> list[Path]:
+def split_results(path: PathLike, out_dir: PathLike, shards: int) -> list[Path]:
     """Write ``path``'s samples into ``shards`` results files under ``out_dir``.
 
     Args:
@@ -50,7 +52,7 @@ def split_results(path, out_dir, shards: int) -> list[Path]:
     return paths
 
 
-def merge_results(paths, out) -> int:
+def merge_results(paths: Sequence[PathLike], out: PathLike) -> int:
     """Concatenate results files, in the order given, into one results file at ``out``.
 
     Shards named ``<stem>-<i>-of-<n>.json`` must form a complete set of one split and come in
@@ -59,17 +61,17 @@ def merge_results(paths, out) -> int:
     Returns:
         The number of samples written.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise ValueError("paths: no results files to merge")
-    _check_shard_set(paths)
+    _check_shard_set(files)
     meta, merged = None, {}
-    for p in paths:
+    for p in files:
         data = _results_object(p)
         if meta is None:
             meta = data.get("meta", {})
         elif data.get("meta", {}) != meta:
-            raise ValueError(f"{p}: its 'meta' differs from {paths[0]}'s; shards of one file share it")
+            raise ValueError(f"{p}: its 'meta' differs from {files[0]}'s; shards of one file share it")
         for token, boxes in data["results"].items():
             if token in merged:
                 raise ValueError(f"{p}: sample {token!r} already came from an earlier file")

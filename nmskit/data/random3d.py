@@ -8,6 +8,8 @@ without predictions); it is not a model of any detector.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .detections3d import Detections3D
@@ -19,8 +21,9 @@ CLASS_ATTRIBUTES = {"car": (5, 6, 7), "truck": (5, 6, 7), "bus": (5, 6, 7), "tra
                     "motorcycle": (3, 4), "bicycle": (3, 4), "traffic_cone": (), "barrier": ()}
 
 
-def random_detection_set(seed, n_samples=40, objects=(0, 30), score_levels=None, drop_gt=(),
-                         drop_pred=(), empty_samples=3, grid=False):
+def random_detection_set(seed: int, n_samples: int = 40, objects: tuple[int, int] = (0, 30),
+                         score_levels: int | None = None, drop_gt: Sequence[str] = (), drop_pred: Sequence[str] = (),
+                         empty_samples: int = 3, grid: bool = False) -> tuple[Detections3D, Detections3D]:
     """A nuScenes-like synthetic evaluation set.
 
     Args:

@@ -193,9 +193,11 @@ def _diameter(rng, rows, step_ft, base_in):
 
 
 def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", top: float = 1000.0,
-                        diameter_in: float = 8.5, bed_dip_range=(0.0, 75.0), bed_spacing_ft: float = 0.4,
-                        fracture_density: float = 0.5, fracture_dip_range=(0.0, 85.0), bed_contrast: float = 0.25,
-                        noise: float = 0.05, gaps: bool = True, deviation: DeviationSurvey | None = None):
+                        diameter_in: float = 8.5, bed_dip_range: tuple[float, float] = (0.0, 75.0),
+                        bed_spacing_ft: float = 0.4, fracture_density: float = 0.5,
+                        fracture_dip_range: tuple[float, float] = (0.0, 85.0), bed_contrast: float = 0.25,
+                        noise: float = 0.05, gaps: bool = True,
+                        deviation: DeviationSurvey | None = None) -> tuple[BoreholeImage, PickTable]:
     """A labelled synthetic image log.
 
     Args:

@@ -22,7 +22,10 @@ Protocol, as in nuscenes-devkit's ``DetectionEval`` with the ``detection_cvpr_20
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_float_array, check_positive, check_real, check_unit
 from ..data.detections3d import Detections3D
@@ -36,10 +39,11 @@ DIST_THRESHOLDS = (0.5, 1.0, 2.0, 4.0)
 NELEM = 101
 
 
-def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *, ego_poses=None,
-                       class_range=None, dist_thresholds=DIST_THRESHOLDS, dist_threshold_tp=2.0,
-                       min_recall=0.1, min_precision=0.1, mean_ap_weight=5,
-                       max_boxes_per_sample=MAX_BOXES_PER_SAMPLE) -> NuScenesDetectionResult:
+def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
+                       ego_poses: Mapping[str, ArrayLike] | None = None, class_range: Mapping[str, float] | None = None,
+                       dist_thresholds: Sequence[float] = DIST_THRESHOLDS, dist_threshold_tp: float = 2.0,
+                       min_recall: float = 0.1, min_precision: float = 0.1, mean_ap_weight: float = 5,
+                       max_boxes_per_sample: int = MAX_BOXES_PER_SAMPLE) -> NuScenesDetectionResult:
     """Evaluate 3-D detections with the official nuScenes detection protocol.
 
     Args:

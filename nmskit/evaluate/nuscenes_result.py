@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._arrays import Array, PathLike
 from ..data.nuscenes_classes import DETECTION_NAMES
 
 TP_METRICS = ("trans_err", "scale_err", "orient_err", "vel_err", "attr_err")
@@ -49,8 +50,8 @@ class NuScenesDetectionResult:
     nds: float
 
     @classmethod
-    def from_curves(cls, curves, dist_thresholds, dist_threshold_tp, min_recall, min_precision,
-                    mean_ap_weight) -> NuScenesDetectionResult:
+    def from_curves(cls, curves: Array, dist_thresholds: tuple[float, ...], dist_threshold_tp: float, min_recall: float,
+                    min_precision: float, mean_ap_weight: float) -> NuScenesDetectionResult:
         """Summarise ``[10, T, 7, 101]`` curves into AP, TP errors, mAP and NDS."""
         first = round(100 * min_recall) + 1
         prec = curves[:, :, 0, first:] - min_precision
@@ -101,7 +102,7 @@ class NuScenesDetectionResult:
                           for c, n in enumerate(DETECTION_NAMES) for i, t in enumerate(ths)},
         }
 
-    def write_json(self, path) -> None:
+    def write_json(self, path: PathLike) -> None:
         """Write :meth:`to_dict` as JSON (undefined errors as ``null``)."""
         try:
             with open(path, "w") as f:
@@ -122,7 +123,7 @@ class NuScenesDetectionResult:
                                [[f"{100 * per[n]:.2f}" for n in DETECTION_NAMES]])
         return format_table(head, [row]) + "\n\n" + classes
 
-    def plot_pr_curves(self, directory) -> list:
+    def plot_pr_curves(self, directory: PathLike) -> list:
         """Write one PR-curve PNG per class (all thresholds) plus ``summary.png``.
 
         Returns:

@@ -1,13 +1,20 @@
 """Summary statistics of a pick set, to compare synthetic logs with a real well."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.stats import ks_2samp, wasserstein_distance
 
 from ..geometry.units import length_factor
 
+if TYPE_CHECKING:
+    from ..data.borehole.picks import PickTable
 
-def pick_statistics(picks, length: float, length_unit: str = "ft", bins=(0, 15, 30, 45, 60, 75, 90)) -> dict:
+
+def pick_statistics(picks: PickTable, length: float, length_unit: str = "ft",
+                    bins: Sequence[float] = (0, 15, 30, 45, 60, 75, 90)) -> dict:
     """Pick density and apparent-dip distribution.
 
     Args:
@@ -28,7 +35,7 @@ def pick_statistics(picks, length: float, length_unit: str = "ft", bins=(0, 15, 
             "dip_histogram": hist}
 
 
-def compare_dips(a, b) -> dict:
+def compare_dips(a: PickTable, b: PickTable) -> dict:
     """Distance between two apparent-dip samples: Wasserstein-1 (degrees) and the
     two-sample Kolmogorov-Smirnov statistic."""
     da, db = np.asarray(a.apparent_dip, np.float64), np.asarray(b.apparent_dip, np.float64)

@@ -8,15 +8,22 @@ the share of matches whose dip is within 3 degrees and whose azimuth is within 1
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 
+from .._arrays import Array
 from .._checks import as_float_array, check_matrix, check_positive, check_real
 from .._table import format_table
 from ..geometry.sinusoid import sinusoid_distance
 from ..geometry.units import canonical_unit, length_factor
+
+if TYPE_CHECKING:
+    from ..data.borehole.picks import PickTable
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class PickScores:
         return asdict(self)
 
 
-def angle_difference(a, b):
+def angle_difference(a: ArrayLike, b: ArrayLike) -> Array:
     """Absolute circular difference of azimuths in degrees, in [0, 180]."""
     return np.abs(np.mod(np.asarray(a, np.float64) - np.asarray(b, np.float64) + 180.0, 360.0) - 180.0)
 
@@ -58,7 +65,9 @@ def _groups(z_pred, z_true, reach):
         yield members[members < n], members[members >= n] - n
 
 
-def match_picks(pred, truth, tolerance, *, distance="depth", diameter=None, pred_classes=None, true_classes=None):
+def match_picks(pred: ArrayLike, truth: ArrayLike, tolerance: float, *, distance: str = "depth",
+                diameter: ArrayLike | None = None, pred_classes: ArrayLike | None = None,
+                true_classes: ArrayLike | None = None) -> tuple[Array, Array]:
     """One-to-one matching of picks within ``tolerance`` (depth units).
 
     Args:
@@ -84,7 +93,7 @@ def match_picks(pred, truth, tolerance, *, distance="depth", diameter=None, pred
     p = check_matrix(np.reshape(as_float_array(pred, "pred"), (-1, 3)), "pred", 3)
     t = check_matrix(np.reshape(as_float_array(truth, "truth"), (-1, 3)), "truth", 3)
     d_p, d_t = (diameter if isinstance(diameter, tuple) else (diameter, diameter))
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for gp, gt in _groups(p[:, 0], t[:, 0], tolerance):
         if len(gp) == 0 or len(gt) == 0:
             continue
@@ -122,7 +131,7 @@ def _as_arrays(picks, angles, name):
     return rows, None, None, None
 
 
-def crop_picks(pred, truth, margin: float = 0.0):
+def crop_picks(pred: PickTable, truth: PickTable, margin: float = 0.0) -> tuple[PickTable, tuple[float, float] | None]:
     """Predictions within the depth interval of the truth, widened by ``margin`` on each
     side (same depth unit), so that picks of a whole log are scored only where the truth
     was interpreted.
@@ -142,10 +151,10 @@ def crop_picks(pred, truth, margin: float = 0.0):
     return pred.select((pred.depth >= top) & (pred.depth <= bottom)), (top, bottom)
 
 
-def evaluate_picks(pred, truth, tolerances=(3.0, 5.0, 8.0), tolerance_unit: str = "cm", *,
-                   depth_unit: str | None = None, distance: str = "depth", diameter=None,
-                   angles: str = "apparent", dip_tolerance: float = 3.0, azimuth_tolerance: float = 15.0,
-                   class_aware: bool = False) -> list[PickScores]:
+def evaluate_picks(pred: PickTable, truth: PickTable, tolerances: Sequence[float] = (3.0, 5.0, 8.0),
+                   tolerance_unit: str = "cm", *, depth_unit: str | None = None, distance: str = "depth",
+                   diameter: float | ArrayLike | None = None, angles: str = "apparent", dip_tolerance: float = 3.0,
+                   azimuth_tolerance: float = 15.0, class_aware: bool = False) -> list[PickScores]:
     """Precision, recall, F1 and angle accuracy of predicted picks at several tolerances.
 
     Args:

@@ -18,12 +18,12 @@ import math
 import numpy as np
 from numba import njit
 
-from .._arrays import like, to_numpy
+from .._arrays import ArrayOrTensor, like, to_numpy
 from .._checks import check_matrix
 from .grid import grid_build, grid_span
 
 
-def prepare_bev(boxes, name: str) -> np.ndarray:
+def prepare_bev(boxes: ArrayOrTensor, name: str) -> np.ndarray:
     """Validate ``[N, 5]`` BEV boxes: finite, ``w >= 0`` and ``l >= 0``; returns float64."""
     b = check_matrix(boxes, name, 5)
     bad = (b[:, 2] < 0) | (b[:, 3] < 0)
@@ -32,7 +32,7 @@ def prepare_bev(boxes, name: str) -> np.ndarray:
     return np.ascontiguousarray(b)
 
 
-def bev_corners(boxes) -> np.ndarray:
+def bev_corners(boxes: ArrayOrTensor) -> np.ndarray:
     """Corners of BEV boxes.
 
     Args:
@@ -51,7 +51,7 @@ def bev_corners(boxes) -> np.ndarray:
     return like(np.stack([x, y], axis=2), boxes)
 
 
-def bev_iou(a, b):
+def bev_iou(a: ArrayOrTensor, b: ArrayOrTensor) -> ArrayOrTensor:
     """Pairwise IoU of rotated BEV rectangles.
 
     Args:
@@ -68,7 +68,7 @@ def bev_iou(a, b):
     return out
 
 
-def center_distance(a, b):
+def center_distance(a: ArrayOrTensor, b: ArrayOrTensor) -> ArrayOrTensor:
     """Pairwise ground-plane distance of centres: ``a[N, >=2]``, ``b[M, >=2]`` -> ``[N, M]``."""
     pa, pb = to_numpy(a, np.float64), to_numpy(b, np.float64)
     for arr, name in ((pa, "a"), (pb, "b")):

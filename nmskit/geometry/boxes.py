@@ -8,9 +8,11 @@ Formats (last axis of length 4):
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .._arrays import is_tensor, like, namespace
+from .._arrays import ArrayOrTensor, is_tensor, like, namespace
 from .._checks import as_float_array, check_choice, check_finite
 
 BOX_FORMATS = ("xyxy", "yxyx", "cxcywh", "xywh")
@@ -39,7 +41,7 @@ def _from_xyxy(b, fmt: str, xp):
     return xp.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
 
 
-def box_convert(boxes, in_fmt: str, out_fmt: str):
+def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTensor:
     """Convert boxes between formats.
 
     Args:
@@ -60,7 +62,8 @@ def box_convert(boxes, in_fmt: str, out_fmt: str):
     return _from_xyxy(_to_xyxy(b, in_fmt, xp), out_fmt, xp)
 
 
-def prepare_boxes(boxes, name: str = "boxes", box_format: str = "xyxy", canonicalize: bool = False) -> np.ndarray:
+def prepare_boxes(boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "xyxy",
+                  canonicalize: bool = False) -> np.ndarray:
     """Validate boxes at a public boundary and return them as float64 ``[N, 4]`` xyxy.
 
     Raises ValueError for a wrong shape, NaN/inf (naming the first bad row) and inverted
@@ -86,14 +89,14 @@ def prepare_boxes(boxes, name: str = "boxes", box_format: str = "xyxy", canonica
     return np.ascontiguousarray(xyxy)
 
 
-def box_area(boxes, box_format: str = "xyxy"):
+def box_area(boxes: ArrayOrTensor, box_format: str = "xyxy") -> ArrayOrTensor:
     """Areas ``[N]`` of boxes ``[N, 4]``, same array kind as the input."""
     xp = namespace(boxes)
     b = _to_xyxy(boxes if is_tensor(boxes) else np.asarray(boxes, dtype=np.float64), box_format, xp)
     return (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
 
 
-def box_iou(a, b, box_format: str = "xyxy"):
+def box_iou(a: ArrayOrTensor, b: ArrayOrTensor, box_format: str = "xyxy") -> ArrayOrTensor:
     """Pairwise IoU of two box sets.
 
     Args:
@@ -120,7 +123,7 @@ def box_iou(a, b, box_format: str = "xyxy"):
     return like(overlap_matrix(fa, fb, np), a)
 
 
-def overlap_matrix(a, b, xp, metric: str = "iou"):
+def overlap_matrix(a: ArrayOrTensor, b: ArrayOrTensor, xp: Any, metric: str = "iou") -> ArrayOrTensor:
     """Dense ``[N, M]`` overlap of xyxy boxes ``a [N, 4]`` and ``b [M, 4]`` (callers keep
     N*M small), in the namespace ``xp`` (``numpy`` or ``torch``).
 

@@ -20,8 +20,9 @@ A pick array is ``[N, 3]``: (depth, dip, azimuth) per row.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._arrays import like, to_numpy
+from .._arrays import Array, ArrayOrTensor, like, to_numpy
 from .._checks import as_float_array, check_finite, check_matrix
 
 _RAD = np.pi / 180.0
@@ -48,7 +49,7 @@ def _diameter(diameter, n: int | None = None) -> np.ndarray:
     return d
 
 
-def sinusoid_coefficients(picks, diameter):
+def sinusoid_coefficients(picks: ArrayOrTensor, diameter: ArrayOrTensor) -> ArrayOrTensor:
     """Picks -> linear coefficients ``(z0, a, b)`` of ``z0 + a cos x + b sin x`` (x in the
     apparent frame).
 
@@ -66,7 +67,7 @@ def sinusoid_coefficients(picks, diameter):
     return like(out, picks)
 
 
-def picks_from_coefficients(coefficients, diameter):
+def picks_from_coefficients(coefficients: ArrayOrTensor, diameter: ArrayOrTensor) -> ArrayOrTensor:
     """Inverse of :func:`sinusoid_coefficients`: ``[N, 3]`` (z0, a, b) -> ``[N, 3]`` picks
     (depth, dip, azimuth in [0, 360))."""
     c = check_matrix(coefficients, "coefficients", 3)
@@ -76,7 +77,8 @@ def picks_from_coefficients(coefficients, diameter):
     return like(np.stack([c[:, 0], dip, az], -1), coefficients)
 
 
-def sinusoid_depths(picks, diameter, x, *, azimuth_origin: float = 0.0, azimuth_direction: int = 1):
+def sinusoid_depths(picks: ArrayOrTensor, diameter: ArrayOrTensor, x: ArrayOrTensor, *, azimuth_origin: float = 0.0,
+                    azimuth_direction: int = 1) -> ArrayOrTensor:
     """Depth of each pick's trace at each image azimuth.
 
     Args:
@@ -94,7 +96,8 @@ def sinusoid_depths(picks, diameter, x, *, azimuth_origin: float = 0.0, azimuth_
     return like(out, picks)
 
 
-def fit_sinusoid(x, z, diameter, weights=None, *, azimuth_origin: float = 0.0, azimuth_direction: int = 1):
+def fit_sinusoid(x: ArrayLike, z: ArrayLike, diameter: ArrayLike, weights: ArrayLike | None = None, *,
+                 azimuth_origin: float = 0.0, azimuth_direction: int = 1) -> tuple[Array, Array | float]:
     """Least-squares sinusoid through traced points, in the linear form (it cannot wrap).
 
     Args:
@@ -158,7 +161,8 @@ def _pole_to_dip(n_down, n_a, n_b):
     return dip, az
 
 
-def apparent_to_true(dip, azimuth, inclination, hole_azimuth):
+def apparent_to_true(dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike,
+                     hole_azimuth: ArrayLike) -> tuple[Array, Array]:
     """Apparent (borehole-frame) dip and azimuth -> true (geographic) dip and azimuth.
 
     The plane's pole is built in the hole frame (tilted by ``dip`` from the hole axis
@@ -182,7 +186,8 @@ def apparent_to_true(dip, azimuth, inclination, hole_azimuth):
     return _pole_to_dip(pole[..., 2], pole[..., 0], pole[..., 1])
 
 
-def true_to_apparent(dip, azimuth, inclination, hole_azimuth):
+def true_to_apparent(dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike,
+                     hole_azimuth: ArrayLike) -> tuple[Array, Array]:
     """True dip and azimuth -> apparent (borehole-frame) ones; inverse of
     :func:`apparent_to_true`. A plane containing the hole axis has apparent dip 90, which
     has no sinusoid and is returned as 90."""
@@ -194,7 +199,7 @@ def true_to_apparent(dip, azimuth, inclination, hole_azimuth):
     return _pole_to_dip(along, (pole * high).sum(-1), (pole * right).sum(-1))
 
 
-def mean_abs_sinusoid(c, r):
+def mean_abs_sinusoid(c: Array, r: Array) -> Array:
     """Mean over u of ``|c + r cos u|`` (elementwise, ``r >= 0``), in closed form: the
     sinusoid distance of two curves whose linear coefficients differ by ``(c, a, b)``
     with ``r = hypot(a, b)``."""
@@ -205,7 +210,8 @@ def mean_abs_sinusoid(c, r):
     return np.where(np.abs(c) >= r, np.abs(c), inside)
 
 
-def sinusoid_distance(picks_a, picks_b, diameter, diameter_b=None):
+def sinusoid_distance(picks_a: ArrayOrTensor, picks_b: ArrayOrTensor, diameter: ArrayOrTensor,
+                      diameter_b: ArrayOrTensor | None = None) -> ArrayOrTensor:
     """Mean absolute depth difference over azimuth between every pair of sinusoids.
 
     Exact (closed form, no azimuth sampling): the difference of two sinusoids is

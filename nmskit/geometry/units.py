@@ -12,7 +12,7 @@ _ALIASES = {"meter": "m", "meters": "m", "metre": "m", "metres": "m", "feet": "f
             "foot": "ft", "f": "ft", "inch": "in", "inches": "in", '"': "in", "'": "ft"}
 
 
-def canonical_unit(unit, name: str = "unit") -> str:
+def canonical_unit(unit: str, name: str = "unit") -> str:
     """A length unit spelled any common way (``"FT"``, ``"feet"``, ``"m"``) -> its key in
     :data:`LENGTH_UNITS`; raises ``ValueError`` naming ``name`` for anything else."""
     key = str(unit).strip().lower()
@@ -22,12 +22,12 @@ def canonical_unit(unit, name: str = "unit") -> str:
     return key
 
 
-def length_factor(from_unit, to_unit) -> float:
+def length_factor(from_unit: str, to_unit: str) -> float:
     """Multiply a length in ``from_unit`` by this to get it in ``to_unit``."""
     return LENGTH_UNITS[canonical_unit(from_unit, "from_unit")] / LENGTH_UNITS[canonical_unit(to_unit, "to_unit")]
 
 
-def parse_length(text, name: str = "length", default_unit: str | None = None) -> tuple[float, str]:
+def parse_length(text: str | float, name: str = "length", default_unit: str | None = None) -> tuple[float, str]:
     """``"8.5in"``, ``"0.2159 m"`` or a bare number (with ``default_unit``) -> ``(value, unit)``;
     the value must be > 0."""
     match = re.fullmatch(r"\s*([-+0-9.eE]+)\s*([A-Za-z\"']*)\s*", str(text))

@@ -29,7 +29,7 @@ def yaw_to_quaternion(yaw: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(half), zero, zero, np.sin(half)], axis=1)
 
 
-def angle_diff(a: np.ndarray, b: np.ndarray, period) -> np.ndarray:
+def angle_diff(a: np.ndarray, b: np.ndarray, period: float) -> np.ndarray:
     """Signed smallest difference ``a - b`` of angles with the given period (radians).
 
     Args:

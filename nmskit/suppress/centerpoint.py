@@ -14,8 +14,11 @@ before calling this if your boxes extend farther.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from .._arrays import Array
 from .._checks import check_choice, check_count, check_real
 from ..data.detections3d import Detections3D
 from ..data.nuscenes_classes import DETECTION_NAMES
@@ -30,10 +33,11 @@ HEAD_OF_CLASS = np.array([next(h for h, names in enumerate(CENTERPOINT_HEADS) if
 METHODS = ("circle", "soft-circle", "rotated")
 
 
-def centerpoint_nms(detections: Detections3D, method="circle", *, score_threshold=0.1,
-                    post_max_size=83, min_radius=CENTERPOINT_MIN_RADIUS, iou_threshold=0.2,
-                    pre_max_size=1000, sigma=None, soft_score_threshold=0.001,
-                    decay="soft-nms", soft_sigma=0.5, return_indices=False):
+def centerpoint_nms(detections: Detections3D, method: str = "circle", *, score_threshold: float = 0.1,
+                    post_max_size: int = 83, min_radius: Sequence[float] = CENTERPOINT_MIN_RADIUS,
+                    iou_threshold: float = 0.2, pre_max_size: int = 1000, sigma: float | None = None,
+                    soft_score_threshold: float = 0.001, decay: str = "soft-nms", soft_sigma: float = 0.5,
+                    return_indices: bool = False) -> Detections3D | tuple[Detections3D, Array]:
     """Suppress dense detections per sample and task head, the CenterPoint way.
 
     Args:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
-from .._arrays import float_dtype, like, on_accelerator
+from .._arrays import ArrayOrTensor, float_dtype, like, on_accelerator
 from .._checks import check_choice, check_count, check_labels, check_matrix, check_positive, check_real, check_vector
 from ._bev_kernels import soft_circle_keep
 from ._greedy import circle_keep
@@ -17,8 +18,9 @@ EXACT_CUTOFF = math.sqrt(75.0)
 DECAYS = ("complement", "soft-nms")
 
 
-def circle_nms(centers, scores, radius, *, labels=None, squared_distance=False, max_output=None,
-               max_per_label=None, score_threshold=None):
+def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Mapping[int, float], *,
+               labels: ArrayOrTensor | None = None, squared_distance: bool = False, max_output: int | None = None,
+               max_per_label: int | None = None, score_threshold: float | None = None) -> ArrayOrTensor:
     """Greedy NMS by centre distance.
 
     Boxes are visited by descending score (equal scores: lower index first); a box is
@@ -62,8 +64,10 @@ def circle_nms(centers, scores, radius, *, labels=None, squared_distance=False, 
     return like(_by_rank(rows[keep], s, cap), centers)
 
 
-def soft_circle_nms(centers, scores, sigma, *, labels=None, cutoff=None, score_threshold=0.001,
-                    max_output=None, max_per_label=None, decay="complement", soft_sigma=0.5):
+def soft_circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, sigma: float | Mapping[int, float], *,
+                    labels: ArrayOrTensor | None = None, cutoff: float | None = None, score_threshold: float = 0.001,
+                    max_output: int | None = None, max_per_label: int | None = None, decay: str = "complement",
+                    soft_sigma: float = 0.5) -> tuple[ArrayOrTensor, ArrayOrTensor]:
     """Soft circle NMS: decay scores by a Gaussian of the centre distance instead of deleting.
 
     Repeatedly select the box with the highest current score (ties: lower index), then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import like
+from .._arrays import ArrayOrTensor, like
 from .._checks import check_count, check_unit
 from ._dense import column_reduce, dense_inputs, ranked_overlaps
 
@@ -15,7 +15,9 @@ def _kept(keep, order, cap, xp):
     return kept.astype(np.int64) if xp is np else kept
 
 
-def fast_nms(boxes, scores, iou_threshold=0.5, *, labels=None, box_format="xyxy", max_output=None):
+def fast_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *,
+             labels: ArrayOrTensor | None = None, box_format: str = "xyxy",
+             max_output: int | None = None) -> ArrayOrTensor:
     """Fast NMS: box j is dropped when its IoU with any box ranked above it is
     > ``iou_threshold``, whether or not that box is itself kept.
 
@@ -43,7 +45,9 @@ def fast_nms(boxes, scores, iou_threshold=0.5, *, labels=None, box_format="xyxy"
     return like(_kept(column_reduce(iou, xp, "max") <= t, order, cap, xp), boxes)
 
 
-def cluster_nms(boxes, scores, iou_threshold=0.5, *, labels=None, box_format="xyxy", max_output=None):
+def cluster_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *,
+                labels: ArrayOrTensor | None = None, box_format: str = "xyxy",
+                max_output: int | None = None) -> ArrayOrTensor:
     """Cluster-NMS: Fast NMS iterated until it is stable, which gives exactly greedy NMS.
 
     Start with every box kept; repeatedly drop box j when a currently kept box ranked above

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import like
+from .._arrays import ArrayOrTensor, like
 from .._checks import as_float_array, check_count, check_finite, check_real, check_unit
 from ._greedy import box_keep
 
 
-def combined_nms(boxes, scores, max_output_size_per_class, max_total_size, iou_threshold=0.5,
-                 score_threshold=float("-inf"), pad_per_class=False, clip_boxes=True):
+def combined_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, max_output_size_per_class: int, max_total_size: int,
+                 iou_threshold: float = 0.5, score_threshold: float = float("-inf"), pad_per_class: bool = False,
+                 clip_boxes: bool = True) -> tuple[ArrayOrTensor, ArrayOrTensor, ArrayOrTensor, ArrayOrTensor]:
     """Per-class greedy NMS for a batch, merged across classes into fixed-size outputs.
 
     Semantics of ``tf.image.combined_non_max_suppression``: boxes are ``[y1, x1, y2, x2]``

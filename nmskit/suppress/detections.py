@@ -8,9 +8,10 @@ from .._checks import check_count, check_real, check_unit
 from .padded import sorted_nms_padded, stable_top_k, tf_padded_select
 
 
-def generate_detections(boxes, scores, *, pre_nms_top_k=5000, pre_nms_score_threshold=0.05,
-                        nms_iou_threshold=0.5, max_num_detections=100, class_agnostic=False,
-                        tile_size=128):
+def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: int = 5000,
+                        pre_nms_score_threshold: float = 0.05, nms_iou_threshold: float = 0.5,
+                        max_num_detections: int = 100, class_agnostic: bool = False,
+                        tile_size: int = 128) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-class top-k, score filter, per-class padded NMS and a top-k across classes.
 
     Class-aware (default): for each class c, the ``pre_nms_top_k`` highest scores of c;

@@ -2,8 +2,12 @@
 detections, with the inputs, outputs and semantics of the ensemble-boxes package."""
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._arrays import Array
 from .._checks import as_float_array, check_choice, check_finite, check_labels, check_real, check_unit
 from ._fusion_kernels import nmw_clusters, wbf_clusters
 
@@ -72,8 +76,10 @@ def _gather(boxes_list, scores_list, labels_list, weights, skip_box_thr):
             group_labels)
 
 
-def weighted_boxes_fusion(boxes_list, scores_list, labels_list, weights=None, iou_thr=0.55,
-                          skip_box_thr=0.0, conf_type="avg", allows_overflow=False):
+def weighted_boxes_fusion(boxes_list: Sequence[ArrayLike], scores_list: Sequence[ArrayLike],
+                          labels_list: Sequence[ArrayLike], weights: Sequence[float] | None = None,
+                          iou_thr: float = 0.55, skip_box_thr: float = 0.0, conf_type: str = "avg",
+                          allows_overflow: bool = False) -> tuple[Array, Array, Array]:
     """Weighted boxes fusion (Solovyev, Wang and Gabruseva 2021) of several models' boxes.
 
     Per label, boxes of all models are visited by descending ``score * weight``; each joins
@@ -127,7 +133,9 @@ def weighted_boxes_fusion(boxes_list, scores_list, labels_list, weights=None, io
     return fused[order], conf[order], _cluster_labels(cluster, group_start, group_labels, len(conf))[order]
 
 
-def non_maximum_weighted(boxes_list, scores_list, labels_list, weights=None, iou_thr=0.55, skip_box_thr=0.0):
+def non_maximum_weighted(boxes_list: Sequence[ArrayLike], scores_list: Sequence[ArrayLike],
+                         labels_list: Sequence[ArrayLike], weights: Sequence[float] | None = None,
+                         iou_thr: float = 0.55, skip_box_thr: float = 0.0) -> tuple[Array, Array, Array]:
     """Non-maximum weighting (Zhou et al. 2017, "CAD: Scale Invariant Framework for
     Real-Time Object Detection") of several models' boxes.
 

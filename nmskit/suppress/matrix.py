@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import float_dtype
+from .._arrays import ArrayOrTensor, float_dtype
 from .._checks import check_choice, check_positive
 from ._dense import column_reduce, dense_inputs, ranked_overlaps
 
 KERNELS = ("gaussian", "linear")
 
 
-def matrix_nms(boxes, scores, *, labels=None, kernel="gaussian", sigma=2.0, box_format="xyxy"):
+def matrix_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, labels: ArrayOrTensor | None = None,
+               kernel: str = "gaussian", sigma: float = 2.0, box_format: str = "xyxy") -> ArrayOrTensor:
     """Matrix NMS: decay every score at once, in parallel, from the pairwise IoU matrix.
 
     Within a label, boxes are ranked by descending score (equal scores: lower index first).

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import like, on_accelerator
+from .._arrays import ArrayOrTensor, like, on_accelerator
 from .._checks import check_choice, check_labels
 from ._greedy import box_keep
 from ._prepare import prepare
@@ -11,8 +11,9 @@ from ._prepare import prepare
 METRICS = ("iou", "diou")
 
 
-def nms(boxes, scores, iou_threshold=0.5, *, box_format="xyxy", score_threshold=None,
-        max_output=None, inclusive=False, canonicalize=False, metric="iou"):
+def nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *, box_format: str = "xyxy",
+        score_threshold: float | None = None, max_output: int | None = None, inclusive: bool = False,
+        canonicalize: bool = False, metric: str = "iou") -> ArrayOrTensor:
     """Greedy non-maximum suppression.
 
     Boxes are visited by descending score (equal scores: lower index first). A box is
@@ -56,8 +57,9 @@ def nms(boxes, scores, iou_threshold=0.5, *, box_format="xyxy", score_threshold=
     return like(order[keep].astype(np.int64), boxes)
 
 
-def batched_nms(boxes, scores, labels, iou_threshold=0.5, *, box_format="xyxy",
-                score_threshold=None, max_output=None, inclusive=False, canonicalize=False, metric="iou"):
+def batched_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, labels: ArrayOrTensor, iou_threshold: float = 0.5, *,
+                box_format: str = "xyxy", score_threshold: float | None = None, max_output: int | None = None,
+                inclusive: bool = False, canonicalize: bool = False, metric: str = "iou") -> ArrayOrTensor:
     """Class-aware greedy NMS: a box only suppresses boxes of its own label.
 
     Each label is suppressed on its own grid in the original coordinates, so the result

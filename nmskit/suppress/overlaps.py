@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._arrays import like
+from .._arrays import ArrayOrTensor, like
 from .._checks import as_float_array, check_count, check_finite, check_real, check_vector
 from ._prepare import rank_order
 
@@ -29,7 +29,8 @@ def _overlaps_keep(overlaps, order, t, max_keep):
     return kept[:k]
 
 
-def nms_overlaps(overlaps, scores, overlap_threshold=0.5, *, score_threshold=None, max_output=None):
+def nms_overlaps(overlaps: ArrayOrTensor, scores: ArrayOrTensor, overlap_threshold: float = 0.5, *,
+                 score_threshold: float | None = None, max_output: int | None = None) -> ArrayOrTensor:
     """Greedy NMS on a precomputed ``[N, N]`` overlap matrix.
 
     Boxes with score > ``score_threshold`` are visited by descending score (equal scores:

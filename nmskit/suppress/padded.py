@@ -72,7 +72,7 @@ def _first_positions(selected, max_output: int):
     return out, count
 
 
-def stable_top_k(values, k: int):
+def stable_top_k(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``(values, indices)`` of the k largest entries along dim 1 of ``values [B, N]``;
     equal values keep the lower index first, as ``tf.nn.top_k`` does."""
     if torch.compiler.is_exporting():  # ONNX has no stable sort; its TopK breaks ties alike
@@ -81,8 +81,9 @@ def stable_top_k(values, k: int):
     return order.values[:, :k], order.indices[:, :k]
 
 
-def sorted_nms_padded(scores, boxes, max_output_size, iou_threshold=0.5, *, tile_size=128,
-                      check_sorted=True, check_values=True):
+def sorted_nms_padded(scores: torch.Tensor, boxes: torch.Tensor, max_output_size: int, iou_threshold: float = 0.5, *,
+                      tile_size: int = 128, check_sorted: bool = True,
+                      check_values: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched NMS with padded outputs: ``sorted_non_max_suppression_padded`` of
     tensorflow/models (``official/vision/ops/nms.py``), correct at every threshold.
 
@@ -134,7 +135,8 @@ def sorted_nms_padded(scores, boxes, max_output_size, iou_threshold=0.5, *, tile
     return out_scores, out_boxes
 
 
-def tf_padded_select(boxes, active, m: int, t: float, tile: int, *, negative_inert: bool):
+def tf_padded_select(boxes: torch.Tensor, active: torch.Tensor, m: int, t: float, tile: int, *,
+                     negative_inert: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """The selection rule shared by TensorFlow's tile-based padded NMS functions.
 
     Boxes ``[B, N, 4]`` (N >= 1, yxyx, in rank order) are suppressed at IoU >= t, with
@@ -159,8 +161,9 @@ def tf_padded_select(boxes, active, m: int, t: float, tile: int, *, negative_ine
     return pos.clamp(max=n - 1), count
 
 
-def padded_nms(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"), *,
-               box_format="xyxy", inclusive=False, tile_size=128, check_values=True):
+def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, iou_threshold: float = 0.5,
+               score_threshold: float = float("-inf"), *, box_format: str = "xyxy", inclusive: bool = False,
+               tile_size: int = 128, check_values: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched greedy NMS on unsorted input, with fixed-size index outputs.
 
     For every batch item b, ``indices[b, :num_valid[b]]`` equals

@@ -8,8 +8,9 @@ from .._checks import check_count, check_real, check_unit
 from .padded import sorted_nms_padded, stable_top_k
 
 
-def propose_rois(boxes, scores, *, pre_nms_top_k=2000, pre_nms_score_threshold=0.0,
-                 nms_iou_threshold=0.7, num_proposals=1000, tile_size=128):
+def propose_rois(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: int = 2000,
+                 pre_nms_score_threshold: float = 0.0, nms_iou_threshold: float = 0.7, num_proposals: int = 1000,
+                 tile_size: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
     """Per level: score filter, top-k and padded NMS; then a top-k over all levels.
 
     The boxes are already decoded (and clipped, if wanted) and the scores are

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import like
+from .._arrays import ArrayOrTensor, like
 from .._checks import check_count, check_labels, check_real, check_unit, check_vector
 from ..geometry.bev import prepare_bev
 from ._greedy import rotated_keep
 from ._groups import grouped_rank_order
 
 
-def rotated_nms(boxes, scores, iou_threshold=0.2, *, labels=None, score_threshold=None,
-                max_output=None, max_per_label=None, pre_max_size=None):
+def rotated_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.2, *,
+                labels: ArrayOrTensor | None = None, score_threshold: float | None = None,
+                max_output: int | None = None, max_per_label: int | None = None,
+                pre_max_size: int | None = None) -> ArrayOrTensor:
     """Greedy NMS on rotated BEV rectangles ``(cx, cy, w, l, yaw)`` (see :func:`nmskit.bev_iou`).
 
     Boxes are visited by descending score (equal scores: lower index first); a box is

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._arrays import like
+from .._arrays import ArrayOrTensor, like
 from .._checks import check_count, check_matrix, check_positive, check_vector
 from ..geometry.sinusoid import mean_abs_sinusoid, sinusoid_coefficients
 
 
-def sinusoid_nms(picks, scores, diameter, distance_threshold, *, score_threshold=None, max_output=None):
+def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | ArrayLike, distance_threshold: float, *,
+                 score_threshold: float | None = None, max_output: int | None = None) -> ArrayOrTensor:
     """Greedy non-maximum suppression of sinusoid picks.
 
     Picks are visited by descending score (equal scores: lower index first). A pick is
@@ -39,7 +41,7 @@ def sinusoid_nms(picks, scores, diameter, distance_threshold, *, score_threshold
     depth_sorted = p[by_depth, 0]
     alive = np.zeros(len(p), bool)
     alive[order] = True
-    keep = []
+    keep: list[int] = []
     for i in order:
         if cap is not None and len(keep) >= cap:
             break

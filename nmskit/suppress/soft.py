@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arrays import float_dtype, like
+from .._arrays import ArrayOrTensor, float_dtype, like
 from .._checks import check_choice, check_positive, check_real
 from ._kernels import soft_keep
 from ._prepare import prepare
@@ -12,9 +12,10 @@ _METHODS = {"hard": 0, "linear": 1, "gaussian": 2}
 _CONVENTIONS = ("bodla", "tensorflow")
 
 
-def soft_nms(boxes, scores, *, method="gaussian", sigma=0.5, iou_threshold=0.3,
-             score_threshold=0.001, max_output=None, convention="bodla", box_format="xyxy",
-             canonicalize=False):
+def soft_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, method: str = "gaussian", sigma: float = 0.5,
+             iou_threshold: float = 0.3, score_threshold: float = 0.001, max_output: int | None = None,
+             convention: str = "bodla", box_format: str = "xyxy",
+             canonicalize: bool = False) -> tuple[ArrayOrTensor, ArrayOrTensor]:
     """Soft-NMS: instead of deleting overlapping boxes, decay their scores.
 
     Repeatedly select the box with the highest current score (ties: lower index), then

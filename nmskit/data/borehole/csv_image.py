@@ -13,12 +13,18 @@ from __future__ import annotations
 import gzip
 import io
 import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..._arrays import PathLike
 from ...geometry.units import LENGTH_UNITS, canonical_unit
 from ..files import atomic_write, file_error, read_text, reader
 from .image import BoreholeImage
+
+if TYPE_CHECKING:
+    from .deviation import DeviationSurvey
 
 TEXT_COLUMNS = ("wellName", "datasetName")
 
@@ -73,8 +79,9 @@ def _is_number(text: str) -> bool:
 
 
 @reader
-def read_image_csv(path, *, depth_column: str = "TDEP", value_column: str | None = None,
-                   diameter=8.5, diameter_unit: str = "in", deviation=None, **image_fields) -> BoreholeImage:
+def read_image_csv(path: PathLike, *, depth_column: str = "TDEP", value_column: str | None = None,
+                   diameter: float | ArrayLike | str = 8.5, diameter_unit: str = "in",
+                   deviation: DeviationSurvey | None = None, **image_fields: Any) -> BoreholeImage:
     """Read a long-format image CSV (see module doc), gzip-compressed or not.
 
     Depths must be non-decreasing row by row, and every depth must have the same number of
@@ -125,7 +132,8 @@ def read_image_csv(path, *, depth_column: str = "TDEP", value_column: str | None
                          deviation=deviation, **image_fields)
 
 
-def write_image_csv(image: BoreholeImage, path, *, value_column: str = "IMG", sentinel: float = -9999.0) -> None:
+def write_image_csv(image: BoreholeImage, path: PathLike, *, value_column: str = "IMG",
+                    sentinel: float = -9999.0) -> None:
     """Write ``image`` in the long CSV layout (gzip when ``path`` ends in ``.gz``); invalid
     pixels are written as ``sentinel``."""
     h, w = image.shape

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..._arrays import Array
 from ..._checks import check_vector
 
 _RAD = np.pi / 180.0
@@ -43,7 +45,7 @@ class DeviationSurvey:
         """A straight hole: one station, used at every depth."""
         return cls(np.zeros(1), np.array([float(inclination)]), np.array([float(azimuth)]))
 
-    def at(self, depths):
+    def at(self, depths: ArrayLike) -> tuple[Array, Array]:
         """Inclination and azimuth at ``depths`` ``[N]``: linear between stations (azimuth
         interpolated on the circle), held constant beyond the ends.
 

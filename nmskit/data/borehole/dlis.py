@@ -2,12 +2,19 @@
 channel with one value per azimuth column per frame."""
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..._arrays import PathLike
 from ...geometry.units import canonical_unit
 from ..files import file_error, reader
 from .errors import missing_extra
 from .image import BoreholeImage
+
+if TYPE_CHECKING:
+    from .deviation import DeviationSurvey
 
 
 def _find_image(path, logical_files, channel):
@@ -23,8 +30,9 @@ def _find_image(path, logical_files, channel):
 
 
 @reader
-def read_dlis(path, *, channel: str | None = None, diameter=8.5, diameter_unit: str = "in",
-              deviation=None, **image_fields) -> BoreholeImage:
+def read_dlis(path: PathLike, *, channel: str | None = None, diameter: float | ArrayLike | str = 8.5,
+              diameter_unit: str = "in", deviation: DeviationSurvey | None = None,
+              **image_fields: Any) -> BoreholeImage:
     """Read an image log from a DLIS file.
 
     Args:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..._checks import as_float_array, check_finite, check_real
 from ...geometry.units import canonical_unit, length_factor
@@ -15,7 +17,7 @@ def column_azimuths(width: int) -> np.ndarray:
     return (np.arange(width) + 0.5) * (360.0 / width)
 
 
-def check_azimuths(azimuths, width: int) -> np.ndarray:
+def check_azimuths(azimuths: ArrayLike, width: int) -> np.ndarray:
     """Column azimuths must be increasing, in [0, 360), and spaced evenly around the whole
     circle (spacing 360 / width, the wrap-around gap included)."""
     az = as_float_array(azimuths, "azimuths")
@@ -31,7 +33,7 @@ def check_azimuths(azimuths, width: int) -> np.ndarray:
     return az
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class BoreholeImage:
     """A borehole image log, rows by depth and columns by azimuth.
 
@@ -55,19 +57,33 @@ class BoreholeImage:
 
     values: np.ndarray
     depths: np.ndarray
-    azimuths: np.ndarray | None = None
-    mask: np.ndarray | None = None
-    depth_unit: str = "ft"
-    value_unit: str = ""
-    well: str = ""
-    diameter: float | np.ndarray = 8.5
-    diameter_unit: str = "in"
-    deviation: DeviationSurvey | None = None
-    azimuth_origin: float = 0.0
-    azimuth_direction: int = 1
-    metadata: dict = field(default_factory=dict, compare=False)
+    azimuths: np.ndarray
+    mask: np.ndarray
+    depth_unit: str
+    value_unit: str
+    well: str
+    diameter: float | np.ndarray
+    diameter_unit: str
+    deviation: DeviationSurvey | None
+    azimuth_origin: float
+    azimuth_direction: int
+    metadata: dict = field(compare=False)
 
-    def __post_init__(self):
+    def __init__(self, values: ArrayLike, depths: ArrayLike, azimuths: ArrayLike | None = None,
+                 mask: ArrayLike | None = None, depth_unit: str = "ft", value_unit: str = "", well: str = "",
+                 diameter: float | ArrayLike = 8.5, diameter_unit: str = "in", deviation: DeviationSurvey | None = None,
+                 azimuth_origin: float = 0.0, azimuth_direction: int = 1, metadata: dict | None = None) -> None:
+        # The attributes hold the validated forms (arrays filled in, units canonical); the
+        # arguments may be any array-like, or None for the defaults derived from the values.
+        given = dict(values=values, depths=depths, azimuths=azimuths, mask=mask, depth_unit=depth_unit,
+                     value_unit=value_unit, well=well, diameter=diameter, diameter_unit=diameter_unit,
+                     deviation=deviation, azimuth_origin=azimuth_origin, azimuth_direction=azimuth_direction,
+                     metadata={} if metadata is None else metadata)
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
+        self._validate()
+
+    def _validate(self) -> None:
         values = as_float_array(self.values, "values")
         if values.ndim != 2 or values.shape[0] < 1 or values.shape[1] < 3:
             raise ValueError(f"values must be a [depth, azimuth] image with >= 3 columns, got shape {values.shape}")
@@ -130,11 +146,11 @@ class BoreholeImage:
         """Column azimuths in the apparent frame, ``[W]`` degrees in [0, 360)."""
         return np.mod(self.azimuth_origin + self.azimuth_direction * self.azimuths, 360.0)
 
-    def replace(self, **changes) -> BoreholeImage:
+    def replace(self, **changes: Any) -> BoreholeImage:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
-    def derive(self, **changes) -> BoreholeImage:
+    def derive(self, **changes: Any) -> BoreholeImage:
         """A copy with some fields changed, *without* validation: for library steps that
         keep every invariant (same shape, a bool mask, finite values where valid). It saves
         full passes over large logs; use :meth:`replace` for anything else."""
@@ -145,7 +161,7 @@ class BoreholeImage:
 
     def rows(self, start: int, stop: int) -> BoreholeImage:
         """The depth interval of rows ``[start, stop)`` (diameter sliced along)."""
-        d = self.diameter if np.ndim(self.diameter) == 0 else self.diameter[start:stop]
+        d = self.diameter if isinstance(self.diameter, float) else self.diameter[start:stop]
         return self.replace(values=self.values[start:stop], depths=self.depths[start:stop],
                             mask=self.mask[start:stop], diameter=d)
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..._arrays import PathLike
 from ...geometry.units import canonical_unit
 from ..files import file_error, reader
 from .errors import missing_extra
 from .image import BoreholeImage
+
+if TYPE_CHECKING:
+    from .deviation import DeviationSurvey
 
 _INDEX_SUFFIX = re.compile(r"[\[(:_.]?\d+[\])]?$")
 
@@ -20,8 +26,9 @@ def _stem(mnemonic: str) -> str:
 
 
 @reader
-def read_las(path, *, image_curves: str | None = None, diameter_curve: str | None = None,
-             diameter=8.5, diameter_unit: str = "in", deviation=None, **image_fields) -> BoreholeImage:
+def read_las(path: PathLike, *, image_curves: str | None = None, diameter_curve: str | None = None,
+             diameter: float | ArrayLike | str = 8.5, diameter_unit: str = "in",
+             deviation: DeviationSurvey | None = None, **image_fields: Any) -> BoreholeImage:
     """Read an image log from a LAS file.
 
     Args:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
+from ..._arrays import PathLike
 from ..files import atomic_write, file_error, reader
 from .deviation import DeviationSurvey
 from .image import BoreholeImage
@@ -13,9 +15,9 @@ from .image import BoreholeImage
 _TEXT = ("depth_unit", "value_unit", "well", "diameter_unit")
 
 
-def save_npz(image: BoreholeImage, path) -> None:
+def save_npz(image: BoreholeImage, path: PathLike) -> None:
     """Write ``image`` to ``path`` (``.npz``), readable by :func:`read_npz`."""
-    arrays = dict(values=image.values, mask=image.mask, depths=image.depths, azimuths=image.azimuths,
+    arrays: dict[str, Any] = dict(values=image.values, mask=image.mask, depths=image.depths, azimuths=image.azimuths,
                   diameter=np.asarray(image.diameter), azimuth_origin=np.asarray(image.azimuth_origin),
                   azimuth_direction=np.asarray(image.azimuth_direction))
     arrays.update({k: np.asarray(getattr(image, k)) for k in _TEXT})
@@ -28,7 +30,7 @@ def save_npz(image: BoreholeImage, path) -> None:
 
 
 @reader
-def read_npz(path, **overrides) -> BoreholeImage:
+def read_npz(path: PathLike, **overrides: Any) -> BoreholeImage:
     """Read an ``.npz`` with at least ``values [H, W]`` and ``depths [H]``; optional
     ``mask``, ``azimuths``, ``diameter``, ``depth_unit``, ``value_unit``, ``well``,
     ``diameter_unit``, ``azimuth_origin``, ``azimuth_direction`` and

@@ -19,9 +19,12 @@ import csv
 import io
 import os
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..._arrays import PathLike
 from ..._checks import as_float_array
 from ...geometry.sinusoid import apparent_to_true
 from ...geometry.units import canonical_unit, length_factor, parse_length
@@ -36,7 +39,7 @@ RANGES = {"depth": (-1e7, 1e7, False), "apparent_dip": (0.0, 90.0, False), "appa
           "diameter": (0.0, 1e7, True), "inclination": (0.0, 180.0, True), "hole_azimuth": (-360.0, 360.0, True)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class PickTable:
     """N picks (one row each; all arrays ``[N]``).
 
@@ -62,12 +65,24 @@ class PickTable:
     true_azimuth: np.ndarray
     score: np.ndarray
     cls: np.ndarray
-    depth_unit: str | None = None
-    diameter: np.ndarray | None = None
-    inclination: np.ndarray | None = None
-    hole_azimuth: np.ndarray | None = None
+    depth_unit: str | None
+    diameter: np.ndarray
+    inclination: np.ndarray
+    hole_azimuth: np.ndarray
 
-    def __post_init__(self):
+    def __init__(self, depth: ArrayLike, apparent_dip: ArrayLike, apparent_azimuth: ArrayLike, true_dip: ArrayLike,
+                 true_azimuth: ArrayLike, score: ArrayLike, cls: ArrayLike, depth_unit: str | None = None,
+                 diameter: ArrayLike | None = None, inclination: ArrayLike | None = None,
+                 hole_azimuth: ArrayLike | None = None) -> None:
+        # The attributes hold validated ``[N]`` arrays (NaN where an optional column is None).
+        given = dict(depth=depth, apparent_dip=apparent_dip, apparent_azimuth=apparent_azimuth, true_dip=true_dip,
+                     true_azimuth=true_azimuth, score=score, cls=cls, depth_unit=depth_unit, diameter=diameter,
+                     inclination=inclination, hole_azimuth=hole_azimuth)
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
+        self._validate()
+
+    def _validate(self) -> None:
         n = len(np.asarray(self.depth))
         for f in fields(self):
             if f.name == "depth_unit":
@@ -88,7 +103,8 @@ class PickTable:
             raise ValueError(f"picks class must be one of {CLASSES}, got {self.cls[bad][0]!r}")
 
     @classmethod
-    def from_arrays(cls, picks, score=None, classes="fracture", depth_unit=None, **extra) -> PickTable:
+    def from_arrays(cls, picks: ArrayLike, score: ArrayLike | None = None, classes: str | ArrayLike = "fracture",
+                    depth_unit: str | None = None, **extra: Any) -> PickTable:
         """From ``[N, 3]`` (depth, apparent dip, apparent azimuth) rows; true angles unknown."""
         p = as_float_array(picks, "picks")
         if p.size % 3 or p.ndim > 2 or (p.ndim == 2 and p.shape[1] != 3):
@@ -106,7 +122,7 @@ class PickTable:
         """``[N, 3]`` (depth, apparent dip, apparent azimuth), the geometry functions' input."""
         return np.stack([self.depth, self.apparent_dip, self.apparent_azimuth], -1)
 
-    def select(self, which) -> PickTable:
+    def select(self, which: ArrayLike) -> PickTable:
         """Rows picked by a boolean mask or index array."""
         return replace(self, **{f.name: getattr(self, f.name)[which] for f in fields(self) if f.name != "depth_unit"})
 
@@ -117,7 +133,7 @@ class PickTable:
         k = length_factor(self.depth_unit, unit)
         return replace(self, depth=self.depth * k, diameter=self.diameter * k, depth_unit=unit)
 
-    def with_true(self, inclination, hole_azimuth) -> PickTable:
+    def with_true(self, inclination: ArrayLike, hole_azimuth: ArrayLike) -> PickTable:
         """Fill the true columns from the hole direction (scalars or ``[N]`` degrees)."""
         inc = np.broadcast_to(np.asarray(inclination, np.float64), self.depth.shape)
         azi = np.broadcast_to(np.asarray(hole_azimuth, np.float64), self.depth.shape)
@@ -263,7 +279,7 @@ def _read_own(path, rows, comments):
 
 
 @reader
-def read_picks(path, depth_unit: str | None = None) -> PickTable:
+def read_picks(path: PathLike, depth_unit: str | None = None) -> PickTable:
     """Read picks from nmskit's CSV layout or the interpretation-export layout (see module doc).
 
     Args:
@@ -291,7 +307,7 @@ def read_picks(path, depth_unit: str | None = None) -> PickTable:
     return table
 
 
-def write_picks(picks: PickTable, path) -> None:
+def write_picks(picks: PickTable, path: PathLike) -> None:
     """Write ``picks`` in nmskit's layout (NaN true angles as empty fields). The hole
     diameter goes into a ``# diameter:`` comment when every pick has the same one, else
     into a ``diameter`` column, so :func:`read_picks` gives it back."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +12,10 @@ from ..._checks import check_real
 from .csv_image import read_image_csv
 from .deviation import DeviationSurvey
 from .picks import read_picks
+
+if TYPE_CHECKING:
+    from .image import BoreholeImage
+    from .picks import PickTable
 
 WELLS = {
     "48_19a-C2": ("48_19a-C2_image_13375-13435ft.csv.gz", "48_19a-C2_picks_13375-13435ft.csv"),
@@ -26,7 +31,7 @@ def _folder(name: str, table: dict):
     return resources.files("nmskit.data") / "wells" / name
 
 
-def load_well(name: str = "48_19a-C2"):
+def load_well(name: str = "48_19a-C2") -> tuple[BoreholeImage, PickTable]:
     """An embedded real well: its image and its expert picks.
 
     The diameter (caliper) and the deviation survey come from the picks file, which records
@@ -47,7 +52,7 @@ def load_well(name: str = "48_19a-C2"):
     return image, picks
 
 
-def load_peer_picks(name: str = "48_19a-C2", max_nfa: float = 30.0):
+def load_peer_picks(name: str = "48_19a-C2", max_nfa: float = 30.0) -> PickTable:
     """The a contrario dip picker's published detections on an embedded well.
 
     These are another method's output (Costes et al. 2021, see the well's PROVENANCE.md), a

@@ -4,9 +4,12 @@ simulated; the README's simulator section states its model and limits."""
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from ..._arrays import Array, PathLike
 from ..._checks import check_count, check_real
 from ..detections3d import Detections3D
 from ..nuscenes_classes import CLASS_INDEX, DETECTION_NAMES
@@ -17,7 +20,7 @@ _PROBABILITIES = ("confusion", "far_duplicate", "yaw_flip", "ghost")
 _POSITIVE = ("ambiguity_points", "heatmap_width")  # scales that divide
 
 
-def detector_model(**options) -> DetectorModel:
+def detector_model(**options: Any) -> DetectorModel:
     """The default (calibrated) detector model with per-class overrides.
 
     Each option names a :class:`DetectorModel` field; per-class fields take a
@@ -58,8 +61,8 @@ def _checked_value(field: str, value, name: str) -> float:
     return v
 
 
-def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
-                     crowd_spacing: float | None = None, model: DetectorModel | None = None):
+def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0, crowd_spacing: float | None = None,
+                     model: DetectorModel | None = None) -> tuple[dict[str, Array], dict[str, Array]]:
     """Simulate frames as plain column arrays (the fast path for training pipelines).
 
     ``crowd_rate`` and ``crowd_spacing`` are as in :func:`simulate_centerpoint`.
@@ -104,7 +107,7 @@ def _to_detections(cols, tokens, score=None, num_pts=None) -> Detections3D:
 
 
 def simulate_centerpoint(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
-                         crowd_spacing: float | None = None, **options):
+                         crowd_spacing: float | None = None, **options: Any) -> tuple[Detections3D, Detections3D]:
     """Dense pre-NMS detections and ground truth of simulated frames.
 
     Args:
@@ -131,8 +134,8 @@ def simulate_centerpoint(num_frames: int, seed: int = 0, *, crowd_rate: float = 
             _to_detections(gt, tokens, num_pts=gt["num_pts"]))
 
 
-def write_simulation(out, num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
-                     crowd_spacing: float | None = None, **options):
+def write_simulation(out: PathLike, num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
+                     crowd_spacing: float | None = None, **options: Any) -> tuple[Path, Path]:
     """Simulate and write ``out/pre_nms.json`` (nuScenes results format) and
     ``out/ground_truth.json`` (the same boxes plus ``ego_translation`` and ``num_pts``).
     The same arguments give byte-identical files.
@@ -140,8 +143,6 @@ def write_simulation(out, num_frames: int, seed: int = 0, *, crowd_rate: float =
     Returns:
         ``(pre_nms_path, ground_truth_path)``.
     """
-    from pathlib import Path
-
     from ..nuscenes_json import write_nuscenes_gt, write_nuscenes_results
 
     folder = Path(out)
