@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Sequence
 from pathlib import Path
+
+from .._arrays import PathLike
 
 _MAGIC = set("*?[")
 _COMPRESSION = (".gz", ".bz2", ".xz", ".zst")
 
 
-def is_many(values) -> bool:
+def is_many(values: Sequence[str]) -> bool:
     """True unless ``values`` is one literal path (the single-input form of a command)."""
     values = list(values)
     return len(values) != 1 or _is_pattern(values[0]) or str(values[0]).startswith("@")
 
 
-def expand_inputs(values, name: str = "inputs") -> list[Path]:
+def expand_inputs(values: Sequence[str], name: str = "inputs") -> list[Path]:
     """Paths from literal paths, glob patterns (``**`` recurses) and ``@FILE`` manifests.
 
     A manifest lists one path or pattern per line; blank lines and lines starting with
@@ -39,7 +42,7 @@ def expand_inputs(values, name: str = "inputs") -> list[Path]:
     return paths
 
 
-def output_paths(inputs, out_dir, suffix: str) -> list[Path]:
+def output_paths(inputs: Sequence[PathLike], out_dir: PathLike, suffix: str) -> list[Path]:
     """``out_dir / (stem + suffix)`` for each input; the stem drops the input's last suffix
     (and a compression suffix before it: ``well.csv.gz`` -> ``well``).
 

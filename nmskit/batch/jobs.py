@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from .._arrays import PathLike
+
 LEARNED = ("d2d", "gossip", "gcn", "setpred")  # the suppress methods that load a model
 
 
@@ -22,7 +24,7 @@ class Job:
     def setup(self) -> None:
         """Load what all inputs share; a no-op when already loaded."""
 
-    def run(self, src, out=None) -> tuple[object, str]:
+    def run(self, src: PathLike, out: PathLike | None = None) -> tuple[object, str]:
         """Process ``src``; write to ``out`` unless it is None.
 
         Returns:
@@ -69,7 +71,7 @@ class PickJob(Job):
             options["deviation"] = DeviationSurvey.constant(*self.deviation)
         return options
 
-    def run(self, src, out=None):
+    def run(self, src: PathLike, out: PathLike | None = None) -> tuple[object, str]:
         # the shipped detectors (detr, dense) are cached per process: loaded on the first log
         from ..borehole import detect_picks
         from ..data.borehole import read_borehole, write_picks
@@ -124,7 +126,7 @@ class SuppressJob(Job):
         self._model = loader.load(self.weights or self.method)
         self._gt = read_nuscenes_gt(self.gt) if self.gt else None
 
-    def run(self, src, out=None):
+    def run(self, src: PathLike, out: PathLike | None = None) -> tuple[object, str]:
         from ..data import read_nuscenes_results, with_ego, write_nuscenes_results
 
         dets, meta = read_nuscenes_results(src, max_boxes_per_sample=None)
@@ -160,7 +162,7 @@ class EvaluateJob(Job):
 
             self._truth = read_nuscenes_gt(self.gt)
 
-    def run(self, src, out=None):
+    def run(self, src: PathLike, out: PathLike | None = None) -> tuple[object, str]:
         from ..data import read_nuscenes_results
         from ..evaluate import nuscenes_detection
 

@@ -10,14 +10,18 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from .outcome import Outcome
 from .task import Task, lost, perform
 
+if TYPE_CHECKING:
+    from .jobs import Job
+
 _job = None  # the job of this worker process
 
 
-def run_local(job, tasks: list[Task], workers: int) -> Iterator[Outcome]:
+def run_local(job: Job, tasks: list[Task], workers: int) -> Iterator[Outcome]:
     """Yield one outcome per task as workers finish them (``workers == 1``: in order, here)."""
     if workers == 1:
         for task in tasks:

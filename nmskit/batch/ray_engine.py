@@ -11,9 +11,14 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .outcome import Outcome
 from .task import Task, lost, perform
+
+if TYPE_CHECKING:
+    from .jobs import Job
 
 
 class _Worker:
@@ -24,7 +29,7 @@ class _Worker:
         return perform(self.job, task)
 
 
-def import_ray():
+def import_ray() -> ModuleType:
     """The ``ray`` module, or an ImportError that names the extra to install."""
     try:
         import ray
@@ -33,7 +38,7 @@ def import_ray():
     return ray
 
 
-def run_ray(job, tasks: list[Task], workers: int | None, address: str | None) -> Iterator[Outcome]:
+def run_ray(job: Job, tasks: list[Task], workers: int | None, address: str | None) -> Iterator[Outcome]:
     """Yield one outcome per task as actors finish them.
 
     Args:

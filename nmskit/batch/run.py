@@ -3,19 +3,25 @@ commands use) or results yielded to the caller (:func:`imap`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .._arrays import PathLike
 from .inputs import output_paths
 from .outcome import Outcome, Summary
 from .task import Task
 from .writer import input_record, is_complete, remove_leftovers
 
+if TYPE_CHECKING:
+    from .jobs import Job
+
 ENGINES = ("local", "ray")
 
 
-def run_batch(job, inputs, out_dir, *, engine: str = "local", workers: int | None = None,
-              address: str | None = None, resume: bool = False, progress: bool = True) -> Summary:
+def run_batch(job: Job, inputs: Sequence[PathLike], out_dir: PathLike, *, engine: str = "local",
+              workers: int | None = None, address: str | None = None, resume: bool = False,
+              progress: bool = True) -> Summary:
     """Write ``job``'s output for each input under ``out_dir``, exactly once.
 
     Each output is named after its input (:func:`.inputs.output_paths`) and committed
@@ -58,7 +64,7 @@ def run_batch(job, inputs, out_dir, *, engine: str = "local", workers: int | Non
     return Summary(outcomes)
 
 
-def imap(job, inputs, *, engine: str = "local", workers: int | None = None,
+def imap(job: Job, inputs: Sequence[PathLike], *, engine: str = "local", workers: int | None = None,
          address: str | None = None) -> Iterator[Outcome]:
     """Yield an :class:`.outcome.Outcome` per input, as workers finish, with the result in
     ``outcome.value`` (or the reason it failed in ``outcome.error``). Nothing is written.

@@ -4,9 +4,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .outcome import Outcome
 from .writer import commit
+
+if TYPE_CHECKING:
+    from .jobs import Job
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Task:
     record: dict | None = None
 
 
-def perform(job, task: Task) -> Outcome:
+def perform(job: Job, task: Task) -> Outcome:
     """Run ``job`` on one task in a worker. Never raises: a failure becomes the outcome's
     ``error``, so one bad input cannot stop the others."""
     start = time.perf_counter()

@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+
+from .._arrays import PathLike
 
 RECORDS = ".nmskit-batch"
 
 
-def input_record(job_options: dict, src) -> dict:
+def input_record(job_options: dict, src: PathLike) -> dict:
     """What an output depends on: the job's options and the input file's identity."""
     try:
         st = os.stat(src)
@@ -29,7 +32,7 @@ def input_record(job_options: dict, src) -> dict:
     return json.loads(json.dumps({"job": job_options, "input": os.path.abspath(src), "input_file": identity}))
 
 
-def commit(dst, write, record: dict) -> None:
+def commit(dst: PathLike, write: Callable[[Path], object], record: dict) -> None:
     """Call ``write(tmp)`` to write a temporary file beside ``dst``, then move it to ``dst``.
 
     Args:
@@ -52,7 +55,7 @@ def commit(dst, write, record: dict) -> None:
             tmp.unlink()
 
 
-def is_complete(dst, record: dict) -> bool:
+def is_complete(dst: PathLike, record: dict) -> bool:
     """True when ``dst`` was committed by a job with this ``record`` and is unchanged since."""
     try:
         with open(_record_path(dst)) as f:
@@ -66,7 +69,7 @@ def is_complete(dst, record: dict) -> bool:
     return same_output and all(done.get(k) == v for k, v in record.items())
 
 
-def remove_leftovers(dst) -> None:
+def remove_leftovers(dst: PathLike) -> None:
     """Delete temporary files a killed run left for ``dst``."""
     dst = Path(dst)
     for folder, name in ((dst.parent, dst.name), (_record_path(dst).parent, _record_path(dst).name)):

@@ -3,7 +3,9 @@ directory or the name of shipped weights)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .._arrays import PathLike
 from ..nn.checkpoint import load_checkpoint
 from .config import ModelConfig
 from .d2d import D2DRescore
@@ -11,11 +13,14 @@ from .gcn import GCNRescore
 from .gossip import GossipNet3D
 from .setpred3d import SetPredictor3D
 
+if TYPE_CHECKING:
+    from ..nn.model import Model
+
 WEIGHTS = Path(__file__).parent / "weights"
 CLASSES = {"d2d": D2DRescore, "gossip": GossipNet3D, "gcn": GCNRescore, "setpred": SetPredictor3D}
 
 
-def build_model(config: ModelConfig):
+def build_model(config: ModelConfig) -> Model:
     """A freshly initialised model for ``config`` (its output heads start at zero)."""
     if not isinstance(config, ModelConfig):
         raise ValueError(f"config must be a ModelConfig, got {type(config).__name__}")
@@ -30,7 +35,7 @@ def resolve_checkpoint(path, shipped) -> Path:
     return Path(path) / "best" if Path(path).is_dir() else Path(path)
 
 
-def load_model(path):
+def load_model(path: PathLike) -> Model:
     """Rebuild the model a checkpoint describes and load its weights (in eval mode)."""
     info, _ = load_checkpoint(path)
     try:

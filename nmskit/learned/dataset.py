@@ -8,11 +8,19 @@ of each frame's coordinates or given by the container's ``ego`` field.
 """
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._arrays import Array, PathLike
 from ..data.detections3d import Detections3D
 from ..data.ego import with_ego
 from .frames import columns_of, pack
+
+if TYPE_CHECKING:
+    from .frames import Packed
 
 
 def _group(cols, num_frames):
@@ -37,7 +45,7 @@ def to_detections(cols, num_frames: int) -> Detections3D:
 class FrameSet:
     """Detections and ground truth of ``num_frames`` frames, grouped by frame."""
 
-    def __init__(self, detections, ground_truth, num_frames: int):
+    def __init__(self, detections: Mapping[str, Array], ground_truth: Mapping[str, Array], num_frames: int) -> None:
         self.num_frames = num_frames
         self.det, self.det_offsets = _group(detections, num_frames)
         self.gt, self.gt_offsets = _group(ground_truth, num_frames)
@@ -63,7 +71,7 @@ class FrameSet:
         return cls(cols(with_ego(detections, ground_truth), False), cols(ground_truth, True), len(tokens))
 
     @classmethod
-    def from_directory(cls, folder) -> FrameSet:
+    def from_directory(cls, folder: PathLike) -> FrameSet:
         """``folder/pre_nms.json`` (nuScenes results format) and ``folder/ground_truth.json``,
         as ``nmskit simulate --out`` writes them."""
         from pathlib import Path
@@ -87,7 +95,7 @@ class FrameSet:
         pre, gt = simulate_columns(num_frames, seed)
         return cls(pre, gt, num_frames)
 
-    def subset(self, frames) -> FrameSet:
+    def subset(self, frames: Sequence[int] | Array) -> FrameSet:
         """The given frames (renumbered 0..len-1, in the given order)."""
         frames = np.asarray(frames, np.int64)
 
@@ -99,14 +107,14 @@ class FrameSet:
 
         return FrameSet(take(self.det, self.det_offsets), take(self.gt, self.gt_offsets), len(frames))
 
-    def packed(self):
+    def packed(self) -> Packed:
         """The detections packed for the models (rows already grouped, so order is identity)."""
         return pack(self.det, self.num_frames)
 
     def ground_truth(self) -> Detections3D:
         return to_detections(self.gt, self.num_frames)
 
-    def detections(self, rows=None, score=None) -> Detections3D:
+    def detections(self, rows: ArrayLike | None = None, score: ArrayLike | None = None) -> Detections3D:
         """The detections (or the given rows, optionally with new scores) as a container."""
         cols = self.det if rows is None else {k: v[rows] for k, v in self.det.items()}
         if score is not None:

@@ -17,9 +17,13 @@ Matched detections are positives (target 1), all others negatives (0).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from numba import njit
 from scipy.optimize import linear_sum_assignment
+
+from .._arrays import Array
 
 THRESHOLDS = (0.5, 1.0, 2.0, 4.0)
 AGNOSTIC_THRESHOLDS = (0.5, 1.0)
@@ -66,7 +70,8 @@ def _hungarian(det, score, doff, gt, goff):
     return target
 
 
-def match_targets(det, refined_score, det_offsets, gt, gt_offsets, method: str = "metric") -> np.ndarray:
+def match_targets(det: Mapping[str, Array], refined_score: Array, det_offsets: Array, gt: Mapping[str, Array],
+                  gt_offsets: Array, method: str = "metric") -> np.ndarray:
     """Assign detections to ground truth, frame by frame.
 
     Args:

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from .._arrays import PathLike
 from .._checks import check_count
 from ..data.detections3d import Detections3D
 from .build import load_model, resolve_checkpoint
@@ -62,7 +63,7 @@ class SetPredictor:
         self.model = model.eval()
 
     @classmethod
-    def load(cls, path="setpred") -> SetPredictor:
+    def load(cls, path: PathLike = "setpred") -> SetPredictor:
         """The shipped model (``"setpred"``), a training output directory (its best
         checkpoint) or a checkpoint path."""
         path = resolve_checkpoint(path, ("setpred",))

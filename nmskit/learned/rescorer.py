@@ -6,15 +6,22 @@ keep = r.select(detections, top_k=300)      # [<=300] row indices, best first
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 
+from .._arrays import PathLike
 from .._checks import check_count
 from ..data.detections3d import Detections3D
 from .build import load_model, resolve_checkpoint
 from .config import RESCORERS
 from .embedding import SCORE_EPS
 from .frames import pack
+
+if TYPE_CHECKING:
+    from ..nn.model import Model
+    from .config import ModelConfig
 
 
 def refine(model, packed) -> np.ndarray:
@@ -40,11 +47,11 @@ def refine(model, packed) -> np.ndarray:
 class Rescorer:
     """A trained rescoring model (D2D-Rescore, GossipNet3D or GCN) in eval mode."""
 
-    def __init__(self, model):
+    def __init__(self, model: Model) -> None:
         self.model = model.eval()
 
     @classmethod
-    def load(cls, path="d2d") -> Rescorer:
+    def load(cls, path: PathLike = "d2d") -> Rescorer:
         """A checkpoint path (``.safetensors``/``.json`` pair), a training output directory
         (its best checkpoint), or the name of a model that ships with nmskit (``d2d``,
         ``gossip``, ``gcn``).
@@ -60,10 +67,10 @@ class Rescorer:
         return cls(model)
 
     @property
-    def config(self):
+    def config(self) -> ModelConfig:
         return self.model.config
 
-    def rescore(self, detections) -> np.ndarray:
+    def rescore(self, detections: Detections3D) -> np.ndarray:
         """Refined scores of one or more frames.
 
         Args:
@@ -78,7 +85,7 @@ class Rescorer:
         out[p.order] = refine(self.model, p)
         return out
 
-    def select(self, detections, top_k: int = 300) -> np.ndarray:
+    def select(self, detections: Detections3D, top_k: int = 300) -> np.ndarray:
         """Row indices of the ``top_k`` best-rescored detections of each frame.
 
         Returns:

@@ -25,11 +25,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
+from .._arrays import PathLike
 from .._checks import check_positive_int
 from ..evaluate import nuscenes_detection
 from ..nn.engine import TrainConfig, rank_and_world, train
@@ -41,6 +43,9 @@ from .predictor import predict
 from .rescorer import refine, select_top_k
 from .setloss3d import set_loss
 from .setpred3d import SetPredictor3D
+
+if TYPE_CHECKING:
+    from ..nn.model import Model
 
 # The optimisation of the shipped models' runs (docs/learned.md); ``steps`` and the
 # validation interval follow from the epochs and the batch size.
@@ -122,8 +127,9 @@ def evaluate_model(model, frames: FrameSet, top_k: int = 300):
     return nuscenes_detection(frames.detections(keep, scores[keep]), frames.ground_truth())
 
 
-def train_rescorer(model, train_frames: FrameSet, val: FrameSet, out, cfg: TrainConfig = RESCORE_TRAINING,
-                   epochs: EpochConfig = EpochConfig(), resume: bool = True, record: dict | None = None) -> Path:
+def train_rescorer(model: str | Model, train_frames: FrameSet, val: FrameSet, out: PathLike,
+                   cfg: TrainConfig = RESCORE_TRAINING, epochs: EpochConfig = EpochConfig(), resume: bool = True,
+                   record: dict | None = None) -> Path:
     """Train a learned model and return its best checkpoint, ``out/best``, which
     :meth:`nmskit.learned.Rescorer.load` (or :meth:`nmskit.learned.SetPredictor.load`) reads,
     as it does ``out`` itself.

@@ -23,8 +23,10 @@ import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
+from .._arrays import PathLike
 
-def checkpoint_paths(path) -> tuple[Path, Path]:
+
+def checkpoint_paths(path: PathLike) -> tuple[Path, Path]:
     """``(NAME.safetensors, NAME.json)`` for ``path`` given with either suffix or none; any
     other suffix raises a ``ValueError``."""
     p = Path(path)
@@ -35,7 +37,7 @@ def checkpoint_paths(path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
 
 
-def save_checkpoint(path, tensors: dict, model: str, config: dict, record: dict | None = None) -> Path:
+def save_checkpoint(path: PathLike, tensors: dict, model: str, config: dict, record: dict | None = None) -> Path:
     """Write ``tensors`` (name -> tensor) and the JSON beside them.
 
     Args:
@@ -57,7 +59,7 @@ def save_checkpoint(path, tensors: dict, model: str, config: dict, record: dict 
     return tensor_path
 
 
-def load_checkpoint(path) -> tuple[dict, dict]:
+def load_checkpoint(path: PathLike) -> tuple[dict, dict]:
     """``(info, tensors)`` of a checkpoint: ``info`` is its JSON (``model``, ``config``,
     ``record``, ``sha256``), ``tensors`` name -> CPU tensor.
 
@@ -89,7 +91,7 @@ def load_checkpoint(path) -> tuple[dict, dict]:
     return info, tensors
 
 
-def check_state(expected: dict, found: dict, source) -> None:
+def check_state(expected: dict, found: dict, source: PathLike) -> None:
     """Raise ``ValueError`` naming the first missing, unexpected or mis-shaped tensor."""
     for name, tensor in expected.items():
         if name not in found:
@@ -102,7 +104,7 @@ def check_state(expected: dict, found: dict, source) -> None:
         raise ValueError(f"{source}: unexpected tensor {extra[0]!r}")
 
 
-def save_training_state(path, optimizer: torch.optim.Optimizer, step: int, best: float) -> Path:
+def save_training_state(path: PathLike, optimizer: torch.optim.Optimizer, step: int, best: float) -> Path:
     """Write what resuming needs besides the weights: the optimizer's state, the RNG state,
     the number of steps done and the best validation score so far."""
     state = optimizer.state_dict()
@@ -118,7 +120,7 @@ def save_training_state(path, optimizer: torch.optim.Optimizer, step: int, best:
     return save_checkpoint(path, tensors, type(optimizer).__name__, config, record)
 
 
-def load_training_state(path, optimizer: torch.optim.Optimizer) -> tuple[int, float]:
+def load_training_state(path: PathLike, optimizer: torch.optim.Optimizer) -> tuple[int, float]:
     """Restore what :func:`save_training_state` wrote into ``optimizer`` and torch's RNG;
     returns ``(step, best)``."""
     info, tensors = load_checkpoint(path)

@@ -21,13 +21,16 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
 
+from .._arrays import PathLike
 from .checkpoint import load_training_state, save_training_state
 from .model import Model
 
@@ -108,12 +111,13 @@ def rank_and_world() -> tuple[int, int]:
     return 0, 1
 
 
-def default_loss(net, batch) -> dict:
+def default_loss(net: Any, batch: Sequence[Any]) -> dict:
     """``net.compute_loss(*batch)``: the loss of models that define it (the patch detectors)."""
     return net.compute_loss(*batch)
 
 
-def train_step(net, optimizer, batch, loss=default_loss, max_norm: float = 0.1) -> dict:
+def train_step(net: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: Any,
+               loss: Callable[[torch.nn.Module, Any], dict] = default_loss, max_norm: float = 0.1) -> dict:
     """One optimiser step on one batch; returns the loss terms as floats.
 
     Raises:
@@ -151,8 +155,10 @@ def _batches(data, start: int):
                 raise ValueError("data yielded no batches")
 
 
-def train(model: Model, data, cfg: TrainConfig = TrainConfig(), out_dir=None, validate=None,
-          resume: bool = False, loss=default_loss, record: dict | None = None, until: int | None = None) -> list[dict]:
+def train(model: Model, data: Callable[[int], Any] | Iterable[Any], cfg: TrainConfig = TrainConfig(),
+          out_dir: PathLike | None = None, validate: Callable[[Model], dict] | None = None, resume: bool = False,
+          loss: Callable[[torch.nn.Module, Any], dict] = default_loss, record: dict | None = None,
+          until: int | None = None) -> list[dict]:
     """Train ``model`` in place.
 
     Args:
@@ -185,7 +191,7 @@ def train(model: Model, data, cfg: TrainConfig = TrainConfig(), out_dir=None, va
     base = [group["lr"] for group in optimizer.param_groups]
     start, best, log = 0, -math.inf, []
     torch.manual_seed(cfg.seed)
-    if resume and (out / "last.json").is_file():
+    if resume and out is not None and (out / "last.json").is_file():
         log = model.load_weights(out / "last").get("history", [])
         start, best = load_training_state(out / "last-optimizer", optimizer)
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model

@@ -8,10 +8,24 @@ checkpoint is the format of :mod:`nmskit.nn.checkpoint`, with ``model`` its clas
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from torch import nn
 
+from .._arrays import PathLike
 from .checkpoint import check_state, load_checkpoint, save_checkpoint
+
+if TYPE_CHECKING:
+    from .engine import TrainConfig
+
+
+class ModelSettings(Protocol):
+    """What a model's configuration provides: a JSON-able dict of its fields, and back."""
+
+    def to_dict(self) -> dict: ...
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelSettings: ...
 
 
 class Model(nn.Module):
@@ -22,15 +36,16 @@ class Model(nn.Module):
     may wrap the model in ``DistributedDataParallel`` (its forward is what the loss calls).
     """
 
-    config_class: type
+    config_class: type[ModelSettings]
+    config: ModelSettings
     supports_ddp: bool = False
 
     # -------------------------------------------------------------------------- checkpoints
-    def save(self, path, record: dict | None = None) -> Path:
+    def save(self, path: PathLike, record: dict | None = None) -> Path:
         """Write the weights, the config and ``record`` (how it was trained) to ``path``."""
         return save_checkpoint(path, self.state_dict(), type(self).__name__, self.config.to_dict(), record)
 
-    def load_weights(self, path) -> dict:
+    def load_weights(self, path: PathLike) -> dict:
         """Load a checkpoint of this class and config into this model; returns its record.
 
         Raises:
@@ -47,7 +62,7 @@ class Model(nn.Module):
         self.load_state_dict(tensors)
         return info["record"]
 
-    def init_weights(self, path) -> list[str]:
+    def init_weights(self, path: PathLike) -> list[str]:
         """Warm start from a checkpoint of a related architecture (its config is not
         compared): every checkpoint tensor is copied into this model's tensor of the same name
         and shape; tensors the checkpoint lacks keep their initial values.
@@ -65,7 +80,7 @@ class Model(nn.Module):
         return sorted(set(own) - set(tensors))
 
     @classmethod
-    def load(cls, path, *args) -> Model:
+    def load(cls, path: PathLike, *args: Any) -> Model:
         """Build the model a checkpoint describes and load its weights, in eval mode.
         ``args`` follow the config in the constructor call (e.g. loss weights)."""
         info, _ = load_checkpoint(path)
@@ -85,7 +100,7 @@ class Model(nn.Module):
             raise ValueError(f"{path}: {exc}") from None
 
     # --------------------------------------------------------------------------- training
-    def param_groups(self, cfg) -> list[dict]:
+    def param_groups(self, cfg: TrainConfig) -> list[dict]:
         """AdamW parameter groups for the training settings ``cfg`` (a
         :class:`nmskit.nn.TrainConfig`): weight decay on matrices and kernels, none on
         biases, norms and other vectors. Frozen parameters are left out."""

@@ -1,9 +1,15 @@
 """The set-prediction loss: classification of every query, regression of matched ones."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from .matcher import HungarianMatcher
 
 
 class SetCriterion(nn.Module):
@@ -24,8 +30,8 @@ class SetCriterion(nn.Module):
         loss_terms: ``{name: (weight, fn)}``, see ``nmskit.setpred.terms``.
     """
 
-    def __init__(self, num_classes: int, matcher, eos_coef: float = 0.1, class_weight: float = 1.0,
-                 loss_terms=None):
+    def __init__(self, num_classes: int, matcher: HungarianMatcher, eos_coef: float = 0.1, class_weight: float = 1.0,
+                 loss_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
         super().__init__()
         self.num_classes = num_classes
         self.matcher = matcher
@@ -54,7 +60,7 @@ class SetCriterion(nn.Module):
             losses[name] = fn(pred, tgt) / num_targets
         return losses
 
-    def forward(self, outputs, targets) -> dict:
+    def forward(self, outputs: Mapping[str, Any], targets: Sequence[Mapping[str, torch.Tensor]]) -> dict:
         """Losses for a batch.
 
         Args:

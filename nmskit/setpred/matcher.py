@@ -1,6 +1,8 @@
 """Hungarian matching of predictions to targets for set prediction (one target per query)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import torch
 from scipy.optimize import linear_sum_assignment
 from torch import nn
@@ -19,13 +21,15 @@ class HungarianMatcher(nn.Module):
         cost_terms: ``{name: (weight, fn)}``, for example ``{"l1": (5.0, l1_cost("depth"))}``.
     """
 
-    def __init__(self, class_weight: float = 1.0, cost_terms=None):
+    def __init__(self, class_weight: float = 1.0,
+                 cost_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
         super().__init__()
         self.class_weight = float(class_weight)
         self.cost_terms = dict(cost_terms or {})
 
     @torch.no_grad()
-    def cost_matrix(self, outputs, targets) -> torch.Tensor:
+    def cost_matrix(self, outputs: Mapping[str, torch.Tensor],
+                    targets: Sequence[Mapping[str, torch.Tensor]]) -> torch.Tensor:
         """The full cost ``[B*Q, T_total]`` between every query and every target of the batch.
 
         Args:
@@ -41,7 +45,8 @@ class HungarianMatcher(nn.Module):
         return cost
 
     @torch.no_grad()
-    def forward(self, outputs, targets):
+    def forward(self, outputs: Mapping[str, torch.Tensor],
+                targets: Sequence[Mapping[str, torch.Tensor]]) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Match each batch item's queries to its targets.
 
         Returns:

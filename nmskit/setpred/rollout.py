@@ -11,6 +11,8 @@ stride 16). Nothing here interpolates them back to pixels.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 
@@ -30,7 +32,7 @@ def mixing_matrix(attention: torch.Tensor) -> torch.Tensor:
     return a / a.sum(dim=-1, keepdim=True)
 
 
-def rollout(attentions) -> torch.Tensor:
+def rollout(attentions: Sequence[torch.Tensor]) -> torch.Tensor:
     """Roll out a stack of self-attention layers, first layer first.
 
     Args:
@@ -48,7 +50,8 @@ def rollout(attentions) -> torch.Tensor:
     return result
 
 
-def decoder_rollout(encoder, decoder_self, decoder_cross) -> torch.Tensor:
+def decoder_rollout(encoder: Sequence[torch.Tensor], decoder_self: Sequence[torch.Tensor],
+                    decoder_cross: Sequence[torch.Tensor]) -> torch.Tensor:
     """Per-query relevance of every grid token: ``R_qi = R_qq^T A_qi R_ii``.
 
     Args:

@@ -9,6 +9,7 @@ Any callable of these forms can be used beside the built-ins.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -18,7 +19,7 @@ def _rows(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(x.shape[0], -1)
 
 
-def l1_cost(key: str):
+def l1_cost(key: str) -> Callable[..., torch.Tensor]:
     """Cost term: L1 distance between ``pred[key]`` and ``target[key]`` -> ``[N, T]``."""
 
     def cost(pred, target):
@@ -27,7 +28,7 @@ def l1_cost(key: str):
     return cost
 
 
-def l2_cost(key: str):
+def l2_cost(key: str) -> Callable[..., torch.Tensor]:
     """Cost term: Euclidean distance between ``pred[key]`` and ``target[key]`` -> ``[N, T]``."""
 
     def cost(pred, target):
@@ -36,7 +37,7 @@ def l2_cost(key: str):
     return cost
 
 
-def angle_cost(key: str):
+def angle_cost(key: str) -> Callable[..., torch.Tensor]:
     """Cost term: circular distance in ``[0, 1]`` (radians / pi) between directions.
 
     ``pred[key]`` and ``target[key]`` are ``[., 2]`` vectors ``(cos, sin)``, of any length (a
@@ -52,7 +53,7 @@ def angle_cost(key: str):
     return cost
 
 
-def l1_loss(key: str):
+def l1_loss(key: str) -> Callable[..., torch.Tensor]:
     """Loss term: summed L1 difference over matched pairs."""
 
     def loss(pred, target):
@@ -61,7 +62,7 @@ def l1_loss(key: str):
     return loss
 
 
-def l2_loss(key: str):
+def l2_loss(key: str) -> Callable[..., torch.Tensor]:
     """Loss term: summed Euclidean distance between matched ``[M, k]`` vectors.
 
     For ``(cos, sin)`` direction vectors it is ``2 sin(|delta| / 2)`` on the unit circle: it

@@ -148,8 +148,8 @@ class Transformer(nn.Module):
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
 
-    def forward(self, src: torch.Tensor, pos: torch.Tensor, query_embed: torch.Tensor,
-                capture_attention: bool = False, content: torch.Tensor | None = None):
+    def forward(self, src: torch.Tensor, pos: torch.Tensor, query_embed: torch.Tensor, capture_attention: bool = False,
+                content: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[torch.Tensor]] | None]:
         """Encode the grid, decode the queries.
 
         Args:

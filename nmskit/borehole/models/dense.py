@@ -17,12 +17,15 @@ NMS-free ``FractureDETR``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike
 from torch import nn
 
+from ..._arrays import ArrayOrTensor
 from ..._checks import check_real
 from ...suppress.sinusoid import sinusoid_nms
 from ..preprocessing.scale import ROWS_PER_DIAMETER
@@ -104,7 +107,7 @@ class DenseFractureDetector(PatchDetector):
         x = F.avg_pool2d(patches, k) if k > 1 else patches  # [B, 1, H/k, W/k]
         return row_outputs(self.rows(self.backbone.levels(x)), self.heat_head, self.box_head)
 
-    def compute_loss(self, patches: torch.Tensor, targets) -> dict:
+    def compute_loss(self, patches: torch.Tensor, targets: Sequence[Mapping[str, ArrayLike]]) -> dict:
         """The training loss of one batch (the training loop calls this).
 
         Args:
@@ -123,7 +126,7 @@ class DenseFractureDetector(PatchDetector):
 
     # --------------------------------------------------------------------------- inference
     @torch.no_grad()
-    def predict(self, patches, threshold: float = 0.45, nms_tolerance: float | None = 4.0) -> list[dict]:
+    def predict(self, patches: ArrayOrTensor, threshold: float = 0.45, nms_tolerance: float | None = 4.0) -> list[dict]:
         """Picks per patch: the row cells whose best class probability is > ``threshold``,
         pruned by greedy sinusoid NMS (class-agnostic: a fracture and a bed at one place are
         one feature).

@@ -15,10 +15,13 @@ training, not removed afterwards.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
+from ..._arrays import ArrayOrTensor
 from ..._checks import check_real
 from ...setpred import Transformer, decoder_rollout, row_anchor_encoding, sine_position_encoding, to_grid
 from .backbone import ResNetBackbone
@@ -205,7 +208,7 @@ class FractureDETR(PatchDetector):
             "azimuth": torch.stack([p, q], -1) / amp[..., None],
         }
 
-    def compute_loss(self, patches: torch.Tensor, targets) -> dict:
+    def compute_loss(self, patches: torch.Tensor, targets: Sequence[Mapping[str, ArrayLike]]) -> dict:
         """The training loss of one batch (the training loop calls this).
 
         Args:
@@ -232,7 +235,7 @@ class FractureDETR(PatchDetector):
 
     # --------------------------------------------------------------------------- inference
     @torch.no_grad()
-    def predict(self, patches, threshold: float = 0.5) -> list[dict]:
+    def predict(self, patches: ArrayOrTensor, threshold: float = 0.5) -> list[dict]:
         """Picks per patch: every query whose best object-class probability is > threshold.
 
         There is no cross-query step: two queries predicting the same feature both survive.
@@ -270,7 +273,7 @@ class FractureDETR(PatchDetector):
         return picks
 
     @torch.no_grad()
-    def attention_maps(self, patches) -> torch.Tensor:
+    def attention_maps(self, patches: ArrayOrTensor) -> torch.Tensor:
         """Attention rollout of every query onto the attention grid.
 
         Returns:

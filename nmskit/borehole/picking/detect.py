@@ -4,6 +4,8 @@ docs/dense.md)."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +19,8 @@ from .hough import WIDTH, hough_picks
 METHODS = ("hough", "detr", "dense")
 
 
-def detect_picks(image: BoreholeImage, method: str = "hough", sentinels=DEFAULT_SENTINELS, **options) -> PickTable:
+def detect_picks(image: BoreholeImage, method: str = "hough", sentinels: Sequence[float] = DEFAULT_SENTINELS,
+                 **options: Any) -> PickTable:
     """Pick sinusoids on a raw log.
 
     Args:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import torch
@@ -54,7 +55,7 @@ def shipped_model(method: str = "detr") -> PatchDetector:
 
 
 def log_picks(image: BoreholeImage, model: PatchDetector | str = "detr", overlap: int = 200,
-              batch: int = 8, prepared: bool = False, **predict_options) -> PickTable:
+              batch: int = 8, prepared: bool = False, **predict_options: Any) -> PickTable:
     """Pick sinusoids on a whole log with a patch detector.
 
     Args:

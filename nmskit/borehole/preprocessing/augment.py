@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._arrays import Array
 
-def rotate_azimuth(values, mask, labels, columns: int):
+
+def rotate_azimuth(values: Array, mask: Array, labels: Array, columns: int) -> tuple[Array, Array, Array]:
     """Rotate the patch around the hole by ``columns`` columns (positive: towards higher
     azimuth), i.e. ``360 * columns / W`` degrees.
 
@@ -27,7 +29,7 @@ def rotate_azimuth(values, mask, labels, columns: int):
     return np.roll(values, columns, axis=-1), np.roll(mask, columns, axis=-1), out
 
 
-def flip_depth(values, mask, labels):
+def flip_depth(values: Array, mask: Array, labels: Array) -> tuple[Array, Array, Array]:
     """Turn the patch upside down. A sinusoid's deepest point becomes its shallowest, so
     its azimuth moves by 180 degrees; its dip is unchanged and its row becomes ``H - 1 - row``.
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..._arrays import Array
 from ...data.borehole.image import BoreholeImage
 
 
@@ -37,23 +39,23 @@ class PatchGrid:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def row_to_depth(self, patch, row):
+    def row_to_depth(self, patch: ArrayLike, row: ArrayLike) -> Array:
         """Log depth of fractional ``row`` (0 = first row) of patch ``patch``; broadcastable
         arrays. Rows past the log's end (padding) extrapolate with the last step."""
         r = self.starts[np.asarray(patch)] + np.asarray(row, np.float64)
         return _interp_extrap(r, np.arange(self.n_rows, dtype=np.float64), self.depths)
 
-    def depth_to_row(self, patch, depth):
+    def depth_to_row(self, patch: ArrayLike, depth: ArrayLike) -> Array:
         """Fractional row of ``depth`` inside patch ``patch`` (inverse of :meth:`row_to_depth`)."""
         r = _interp_extrap(np.asarray(depth, np.float64), self.depths, np.arange(self.n_rows, dtype=np.float64))
         return r - self.starts[np.asarray(patch)]
 
-    def owner(self, depth) -> np.ndarray:
+    def owner(self, depth: ArrayLike) -> np.ndarray:
         """Index of the patch whose core contains each depth ``[N]`` (int64)."""
         row = _interp_extrap(np.asarray(depth, np.float64), self.depths, np.arange(self.n_rows, dtype=np.float64))
         return np.clip(np.searchsorted(self.core[:, 1], np.floor(row + 0.5), side="right"), 0, len(self) - 1)
 
-    def take(self, image: BoreholeImage, which=None):
+    def take(self, image: BoreholeImage, which: ArrayLike | None = None) -> tuple[Array, Array]:
         """Patch pixels ``(values [B, height, W] float32, mask [B, height, W] bool)`` for the
         patch indices ``which`` (default all); padding rows are 0 and invalid."""
         idx = np.arange(len(self)) if which is None else np.asarray(which, np.int64).reshape(-1)

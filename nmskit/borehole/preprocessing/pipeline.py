@@ -1,6 +1,8 @@
 """The standard preparation of a log for viewing, picking and the detector."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ...data.borehole.image import BoreholeImage
 from .impute import impute
 from .mask import DEFAULT_SENTINELS, mask_sentinels
@@ -9,8 +11,9 @@ from .resample import resample_azimuth, resample_depth
 
 
 def preprocess(image: BoreholeImage, *, width: int | None = 360, step: float | None = None,
-               step_unit: str | None = None, sentinels=DEFAULT_SENTINELS, normalization: str = "dynamic",
-               window: float = 2.0, window_unit: str = "ft", log: bool = False) -> BoreholeImage:
+               step_unit: str | None = None, sentinels: Sequence[float] = DEFAULT_SENTINELS,
+               normalization: str = "dynamic", window: float = 2.0, window_unit: str = "ft",
+               log: bool = False) -> BoreholeImage:
     """Mask sentinels, resample depth, impute gaps, normalise, resample azimuth.
 
     Args:

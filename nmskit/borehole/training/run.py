@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from ..._arrays import PathLike
 from ..._checks import check_positive_int
 from ...data.borehole.wells import load_well
 from ...nn.checkpoint import checkpoint_paths, load_checkpoint
@@ -129,8 +130,9 @@ def run_settings(model: str = "detr", downsample: int | None = None, refine_pass
             "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None}
 
 
-def fit(out_dir, config=None, train_cfg: TrainConfig = DETECTOR_TRAINING, data: DataConfig = DataConfig(),
-        loss_weights: LossWeights | None = None, init=None, train_only: str | None = None,
+def fit(out_dir: PathLike, config: FractureDETRConfig | DenseDetectorConfig | None = None,
+        train_cfg: TrainConfig = DETECTOR_TRAINING, data: DataConfig = DataConfig(),
+        loss_weights: LossWeights | None = None, init: PathLike | None = None, train_only: str | None = None,
         deadline: float | None = None, resume: bool = False, command: str = "") -> dict:
     """Train a detector and record the run.
 
