@@ -209,6 +209,7 @@ def test_resume_after_a_killed_run_recomputes_nothing(sim, tmp_path, capsys):
                                                           tmp_path, f"{i}.json")
 
 
+@pytest.mark.slow
 def test_resume_recomputes_outputs_of_other_options_or_changed_files(sim, tmp_path):
     _, _, shards = sim
     out = tmp_path / "out"

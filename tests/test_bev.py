@@ -47,6 +47,7 @@ def special_pairs():
     return np.array([r[0] for r in rows], float), np.array([r[1] for r in rows], float)
 
 
+@pytest.mark.slow
 def test_bev_iou_matches_shapely_on_random_boxes():
     rng = np.random.default_rng(0)
     a, b = random_boxes(rng, 300), random_boxes(rng, 250)

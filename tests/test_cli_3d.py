@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from nmskit.cli import main
 from nmskit.data import read_nuscenes_results, write_nuscenes_gt, write_nuscenes_results
@@ -10,6 +11,7 @@ from nmskit.evaluate import nuscenes_detection
 from nmskit.suppress import centerpoint_nms
 
 
+@pytest.mark.slow
 def test_suppress_then_evaluate(tmp_path, capsys):
     pred, gt = random_detection_set(31, n_samples=12, objects=(20, 50))
     write_nuscenes_results(pred, tmp_path / "pre.json")

@@ -45,6 +45,7 @@ def test_train_then_suppress_with_the_checkpoint(sim, tmp_path):
 
 
 @pytest.mark.parametrize("method", ["d2d", "gossip", "gcn"])
+@pytest.mark.slow
 def test_suppress_with_shipped_weights(sim, tmp_path, method):
     post = tmp_path / "post.json"
     assert main(["suppress", "--method", method, "--in", str(sim / "val" / "pre_nms.json"), "--out", str(post)]) == 0

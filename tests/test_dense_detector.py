@@ -55,6 +55,7 @@ def test_default_model_shapes():
     assert torch.all((out["offset"] > 0) & (out["offset"] < 1))
 
 
+@pytest.mark.slow
 def test_learns_a_toy_task():
     torch.manual_seed(0)
     model = DenseFractureDetector(DenseDetectorConfig(patch_height=H, patch_width=W, downsample=1,
@@ -185,6 +186,7 @@ def test_whole_log_detection_with_a_tiny_model(short_log):
         assert len(log_picks(blank, model, prepared=True)) == 0
 
 
+@pytest.mark.slow
 def test_fit_trains_and_records_the_dense_model(tmp_path):
     record = fit(tmp_path, **run_settings("dense", steps=2, batch=2, val_every=2, n_val=2, real_share=0.0))
     assert record["model"] == "dense" and record["steps_done"] == 2

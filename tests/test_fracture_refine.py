@@ -167,6 +167,7 @@ def test_lr_drop_divides_both_rates_by_ten(tmp_path):
     assert [g["lr"] for g in groups] == pytest.approx([1e-3, 1e-4])
 
 
+@pytest.mark.slow
 def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     """``fit(init=...)`` copies a plain checkpoint into a refined model; the record keeps the
     loss weights, the learning-rate drop and the tensors that started fresh."""

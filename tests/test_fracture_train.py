@@ -44,6 +44,7 @@ def tiny_model(dropout=0.0, seed=0):
         decoder_layers=2, dim_feedforward=64, dropout=dropout, num_queries=6, norm="group"))
 
 
+@pytest.mark.slow
 def test_learns_a_toy_task():
     model = tiny_model()
     history = train(model, toy_batch, TrainConfig(steps=80, lr=1e-3, lr_backbone=1e-3,

@@ -166,6 +166,7 @@ def _tiny_fit(out, epochs, resume=True, seed=0):
     return model, load_checkpoint(out / "last")[0]["record"]["history"]  # one entry per epoch
 
 
+@pytest.mark.slow
 def test_training_improves_loss_and_resume_matches(tmp_path):
     model_a, hist = _tiny_fit(tmp_path / "a", epochs=2)
     assert hist[1]["loss"] < hist[0]["loss"]
@@ -180,6 +181,7 @@ def test_training_improves_loss_and_resume_matches(tmp_path):
 DDP_TOL = 1e-5  # float32 reduction order only: statistics and loss normaliser are all-reduced
 
 
+@pytest.mark.slow
 def test_ddp_two_processes_match_single_process(tmp_path):
     args = ["-m", "nmskit.learned.train", "--model", "gossip", "--train-frames", "8", "--val-frames", "2",
             "--epochs", "1", "--batch-size", "8", "--warmup-steps", "1", "--lr", "0.01", "--no-resume"]

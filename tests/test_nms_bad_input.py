@@ -96,6 +96,7 @@ def test_combined_nms_empty_and_all_below_threshold():
     assert out[3].tolist() == [0] and np.all(out[1] == 0)
 
 
+@pytest.mark.slow
 def test_million_boxes_stay_under_one_gigabyte(tmp_path):
     """N = 1,000,000 in a fresh process: peak RSS growth of the NMS call < 1 GB (an N x N
     float matrix would need 8 TB)."""

@@ -113,6 +113,7 @@ def test_no_predictions_at_all():
     assert result.nds == 0.0
 
 
+@pytest.mark.slow
 def test_result_json_and_plots(tmp_path):
     pred, gt = scene(seed=23, n_samples=15)
     result = nuscenes_detection(pred, gt)

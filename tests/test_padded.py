@@ -171,6 +171,7 @@ def _detector_outputs(seed, b, n, c, per_class_boxes):
 
 @pytest.mark.parametrize("per_class_boxes", [False, True])
 @pytest.mark.parametrize("agnostic", [False, True])
+@pytest.mark.slow
 def test_generate_detections_equals_tf_models(tfm, per_class_boxes, agnostic):
     boxes, scores = _detector_outputs(7, 2, 900, 4, per_class_boxes)
     kw = dict(pre_nms_top_k=600, pre_nms_score_threshold=0.05, nms_iou_threshold=0.55, max_num_detections=50)
@@ -209,6 +210,7 @@ def test_propose_rois_equals_tf_models(tfm):
         np.testing.assert_array_equal(ours[1].numpy(), ref[1].numpy(), err_msg=str(kw))
 
 
+@pytest.mark.slow
 def test_torch_compile_fullgraph_equals_eager():
     boxes, scores = mixed_batch(2, 2, 300)
     sb, ss = torch.from_numpy(boxes), torch.from_numpy(scores)
@@ -230,6 +232,7 @@ class _PaddedNMS(torch.nn.Module):
         return padded_nms(boxes, scores, 30, 0.5, 0.1, tile_size=64, check_values=False)
 
 
+@pytest.mark.slow
 def test_onnx_export_runs_in_onnxruntime_with_other_batch_sizes(tmp_path):
     """Exported with a dynamic batch and a fixed N (the tile loop needs N at export time)."""
     ort = pytest.importorskip("onnxruntime")

@@ -91,6 +91,7 @@ def test_empty_frame_gives_no_boxes(frames):
     assert set_loss(model.train(), empty).item() == 0.0
 
 
+@pytest.mark.slow
 def test_hungarian_loss_decreases_quickly():
     fs = FrameSet.simulated(2, seed=3)
     torch.manual_seed(0)

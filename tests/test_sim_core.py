@@ -1,5 +1,6 @@
 """The 3-D simulator's scene and detector model: determinism, composition, scale."""
 import numpy as np
+import pytest
 
 from nmskit.bench.rescoring import close_pedestrian_share
 from nmskit.data import DETECTION_NAMES as CLASSES
@@ -37,6 +38,7 @@ def test_scene_composition_and_detector_output():
     assert close > 0
 
 
+@pytest.mark.slow
 def test_crowd_spacing_packs_crowds_closer_than_the_nms_radius():
     loose = simulate_columns(60, seed=7, crowd_rate=3)[1]
     dense = simulate_columns(60, seed=7, crowd_rate=3, crowd_spacing=0.4)[1]

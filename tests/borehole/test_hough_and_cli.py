@@ -10,6 +10,7 @@ from nmskit.data.borehole import BoreholeImage, read_picks, save_npz, write_pick
 from nmskit.evaluate import evaluate_picks
 
 
+@pytest.mark.slow
 def test_hough_finds_clean_sinusoids():
     image, picks = synthesize_borehole(1200, 21, tool="lwd", gaps=False, fracture_density=0.0)
     found = hough_picks(image)
