@@ -241,7 +241,7 @@ def _fractures_train(args) -> int:
 
     from .borehole.training.run import OPTIONS, fit, run_settings
 
-    settings = run_settings(args.model, args.downsample, args.refine_passes, args.query_selection,
+    settings = run_settings(args.model, args.downsample, args.refine_passes, args.query_selection, args.published,
                             **{k: getattr(args, k) for k in OPTIONS})
     settings["train_cfg"] = dataclasses.replace(settings["train_cfg"], progress=not args.quiet)
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
@@ -322,6 +322,9 @@ def _add_fractures(sub) -> None:
     p.add_argument("--query-selection", action="store_true",
                    help="DETR: seed the queries from a dense first stage (FractureDETRConfig.two_stage); "
                         "--init can be the dense detector's weights")
+    p.add_argument("--published", action="store_true",
+                   help="DETR: the full-resolution published configuration FractureDETRConfig() (a GPU's work)")
+    p.add_argument("--device", help="where to train: cpu (default), cuda, cuda:1, ...")
     p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
     p.add_argument("--init", help="warm-start from this checkpoint (same-named tensors are copied)")
     p.add_argument("--max-minutes", type=float, help="start no new chunk after this many minutes")

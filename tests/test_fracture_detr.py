@@ -282,3 +282,15 @@ def test_run_settings_select_the_two_stage_preset_and_the_reuse():
         run_settings(reuse=0)
     with pytest.raises(ValueError, match="query_selection"):
         run_settings("dense", query_selection=True)
+
+
+def test_run_settings_published_preset_and_device():
+    from nmskit.borehole.training.run import run_settings
+
+    settings = run_settings(published=True, device="cpu")
+    assert settings["config"] == FractureDETRConfig() and settings["train_cfg"].device == "cpu"
+    assert run_settings(published=True, downsample=2)["config"] == FractureDETRConfig(downsample=2)
+    with pytest.raises(ValueError, match="exclude each other"):
+        run_settings(published=True, query_selection=True)
+    with pytest.raises(ValueError, match="device"):
+        run_settings(device="abacus")

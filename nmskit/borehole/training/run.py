@@ -81,17 +81,24 @@ def real_split(well: str = "48_19a-C2"):
     return parts[0], parts[1]
 
 
-def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int | None = None,
-                    query_selection: bool = False):
+def detector_config(downsample: int | None = None, model: str = "detr", refine_passes: int | None = None,
+                    query_selection: bool = False, published: bool = False):
     """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
-    ``downsample`` (``FractureDETRConfig.two_stage()`` with ``query_selection``; with
-    ``refine_passes`` when given), or ``DenseDetectorConfig`` (the same backbone) at that
-    pooling."""
+    ``downsample`` (default 4; ``FractureDETRConfig.two_stage()`` with ``query_selection``;
+    the full-resolution published ``FractureDETRConfig()`` with ``published``, pooled only
+    when ``downsample`` is given; with ``refine_passes`` when given), or
+    ``DenseDetectorConfig`` (the same backbone as ``small()``) at that pooling."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    if model == "dense" and (query_selection or published):
+        raise ValueError("query_selection and published apply to the DETR model only")
+    if query_selection and published:
+        raise ValueError("query_selection and published exclude each other (two presets)")
+    if published:
+        cfg = FractureDETRConfig(**({} if downsample is None else {"downsample": downsample}))
+        return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
+    downsample = 4 if downsample is None else downsample
     if model == "dense":
-        if query_selection:
-            raise ValueError("query_selection applies to the DETR model only")
         return DenseDetectorConfig(downsample=downsample)
     cfg = (FractureDETRConfig.two_stage(downsample) if query_selection else
            dataclasses.replace(FractureDETRConfig.small(), downsample=downsample))
@@ -103,12 +110,12 @@ def detector_config(downsample: int = 4, model: str = "detr", refine_passes: int
 OPTIONS = {"steps": ("train", "steps"), "seed": ("train", "seed"), "val_every": ("train", "val_every"),
            "lr": ("train", "lr"), "lr_drop": ("train", "lr_drop"), "batch": ("data", "batch"),
            "real_share": ("data", "real_share"), "n_val": ("data", "n_val"), "reuse": ("data", "reuse"),
-           "eos_coef": ("loss", "eos_coef"),
+           "device": ("train", "device"), "eos_coef": ("loss", "eos_coef"),
            "depth_weight": ("loss", "depth"), "dip_weight": ("loss", "dip")}
 
 
 def run_settings(model: str = "detr", downsample: int | None = None, refine_passes: int | None = None,
-                 query_selection: bool = False, **given) -> dict:
+                 query_selection: bool = False, published: bool = False, **given) -> dict:
     """The arguments of :func:`fit` (``config``, ``train_cfg``, ``data``, ``loss_weights``)
     from option values: each of :data:`OPTIONS` given and not None replaces the default of
     :data:`DETECTOR_TRAINING`, :class:`DataConfig` or ``LossWeights``; the model config is
@@ -123,8 +130,7 @@ def run_settings(model: str = "detr", downsample: int | None = None, refine_pass
             parts[part][field] = value
     if model == "dense" and (parts["loss"] or refine_passes is not None):
         raise ValueError("eos_coef, depth_weight, dip_weight and refine_passes apply to the DETR model only")
-    config = detector_config(*(() if downsample is None else (downsample,)), model=model, refine_passes=refine_passes,
-                             query_selection=query_selection)
+    config = detector_config(downsample, model, refine_passes, query_selection, published)
     return {"config": config, "train_cfg": dataclasses.replace(DETECTOR_TRAINING, **parts["train"]),
             "data": DataConfig(**parts["data"]),
             "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None}
