@@ -95,6 +95,17 @@ def test_validation_keeps_the_best_checkpoint(tmp_path):
               validate=lambda m: {"loss": 1.0})
 
 
+def test_a_metric_without_value_is_logged_as_null(tmp_path):
+    """A validation share of zero matches is NaN; the checkpoints' JSON log keeps it as null."""
+    import json
+
+    model = tiny_model()
+    train(model, [toy_batch(0, 2)], TrainConfig(steps=1, val_every=1, lr=1e-3, progress=False, monitor="f1"),
+          out_dir=tmp_path, validate=lambda m: {"f1": 0.0, "dip_within": float("nan")})
+    history = json.loads((tmp_path / "best.json").read_text())["record"]["history"]
+    assert history[-1]["val_dip_within"] is None and history[-1]["val_f1"] == 0.0
+
+
 def test_optimizer_groups_and_train_step():
     model = tiny_model()
     cfg = TrainConfig(lr=1e-3, lr_backbone=1e-5)

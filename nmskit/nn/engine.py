@@ -213,7 +213,9 @@ def train(model: Model, data: Callable[[int], Any] | Iterable[Any], cfg: TrainCo
                 raise ValueError(f"validate returned no {cfg.monitor!r} (cfg.monitor); got {sorted(metrics)}")
             entry.update({f"val_{k}": float(v) for k, v in metrics.items()})
             means = {k: sum(e[k] for e in losses) / len(losses) for k in losses[0] if k != "step"}
-            log.append({"step": done, **means, **{k: v for k, v in entry.items() if k.startswith("val_")},
+            # A metric without a value (e.g. a share of zero matches) is NaN; the log is JSON.
+            log.append({"step": done, **means,
+                        **{k: v if math.isfinite(v) else None for k, v in entry.items() if k.startswith("val_")},
                         "seconds": round(time.perf_counter() - clock, 1)})
             losses, clock = [], time.perf_counter()
             if float(metrics[cfg.monitor]) > best:
