@@ -271,3 +271,27 @@ def test_ray_address_that_does_not_answer_is_refused(sim, tmp_path, capsys):
                    "--out", str(tmp_path / "out"), "--engine", "ray", "--address", "127.0.0.1:1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and len(err) == 1 and err[0].startswith("nmskit: error: --address 127.0.0.1:1: no Ray cluster")
+
+
+def test_cli_options_that_need_one_or_many_inputs(sim, logs, tmp_path, capsys):
+    pre, gt, _ = sim
+    cases = [(["fractures", "detect", "--log", str(logs[0]), "--log", str(logs[1]), "--out", str(tmp_path / "o"),
+               "--plot", str(tmp_path / "p.png")], "--plot takes one --log"),
+             (["evaluate", "nuscenes", "--pred", str(pre), "--pred", str(pre.parent / "*.json"), "--gt", str(gt)],
+              "folder --out"),
+             (["evaluate", "nuscenes", "--pred", str(pre), "--gt", str(gt), "--out", str(tmp_path / "o")],
+              "with one, use --json"),
+             (["shard", "split", "--in", str(pre), "--out", str(tmp_path / "s"), "--shards", "0"],
+              "shards must be an integer")]
+    for argv, message in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0], (argv, err)
+
+
+def test_shard_commands(sim, tmp_path, capsys):
+    pre, _, _ = sim
+    assert main(["shard", "split", "--in", str(pre), "--out", str(tmp_path / "s"), "--shards", "4"]) == 0
+    assert main(["shard", "merge", "--in", str(tmp_path / "s" / "*.json"), "--out", str(tmp_path / "m.json")]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"4 shards -> {tmp_path / 's'}", f"6 samples -> {tmp_path / 'm.json'}"]
+    assert json.loads((tmp_path / "m.json").read_text()) == json.loads(Path(pre).read_text())
