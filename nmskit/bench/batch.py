@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,8 +60,8 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
             for variant, extra in VARIANTS.items():
                 if any(d["workload"] == name and d["variant"] == variant and d["round"] == r for d in done):
                     continue
-                seconds = _time_command(argv, extra, work / "out" / name.split()[0] / variant.split(",")[0])
-                done.append({"workload": name, "variant": variant, "round": r, "seconds": seconds,
+                seconds, cpu = _time_command(argv, extra, work / "out" / name.split()[0] / variant.split(",")[0])
+                done.append({"workload": name, "variant": variant, "round": r, "seconds": seconds, "cpu": cpu,
                              "load": os.getloadavg()[0]})
                 with open(log, "a") as f:
                     f.write(json.dumps(done[-1]) + "\n")
@@ -72,33 +73,39 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
 
 
 def _table(done, name, count, unit):
-    times = {v: [d["seconds"] for d in done if d["workload"] == name and d["variant"] == v] for v in VARIANTS}
-    one = float(np.median(times["1 process"]))
+    runs = {v: [d for d in done if d["workload"] == name and d["variant"] == v] for v in VARIANTS}
+    one = float(np.median([d["seconds"] for d in runs["1 process"]]))
     rows = []
-    for variant, t in times.items():
+    for variant, ds in runs.items():
+        t = [d["seconds"] for d in ds]
         med = float(np.median(t))
         overhead = "" if variant == "1 process" else f"{med / (one / 2) - 1:+.0%}"
+        cpu = [d["cpu"] for d in ds if "cpu" in d]
+        cpu_note = f"{np.median(cpu) / count * 1000:.0f}" if cpu and not variant.startswith("ray") else "-"
         rows.append([variant, f"{min(t):.1f}", f"{med:.1f}", f"{one / med:.2f}x", overhead,
-                     f"{med / count * 1000:.0f}", len(t)])
-    header = ["variant", "min s", "median s", "speed-up", "over perfect 2x", f"ms per {unit}", "runs"]
+                     f"{med / count * 1000:.0f}", cpu_note, len(t)])
+    header = ["variant", "min s", "median s", "speed-up", "over perfect 2x", f"wall ms per {unit}",
+              f"CPU ms per {unit}", "runs"]
     return header, rows
 
 
-def _time_command(argv, extra, out: Path) -> float:
-    """Wall seconds of one batch command writing to ``out``; its outputs must equal the
-    one-process run's (the first written)."""
+def _time_command(argv, extra, out: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command and the worker processes
+    it waited for; Ray's workers are not its children) of one batch command writing to
+    ``out``; its outputs must equal the one-process run's (the first written)."""
     reference = out.parent / "1 process"
     if out.exists():
         shutil.rmtree(out)
     command = [sys.executable, "-m", "nmskit.cli", *argv, "--out", str(out), *extra]
-    start = time.perf_counter()
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
+    seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if out != reference:
         for f in sorted(reference.glob("*")):
             if f.is_file() and (out / f.name).read_bytes() != f.read_bytes():
                 raise AssertionError(f"{out / f.name} differs from the one-process output {f}")
-    return seconds
+    return seconds, cpu
 
 
 def _wells(work: Path, count: int) -> Path:
