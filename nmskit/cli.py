@@ -47,7 +47,7 @@ def _run(job, inputs: list, args) -> tuple[int, object]:
     from .batch import expand_inputs, is_many, run_batch
 
     if not is_many(inputs):
-        given = [f"--{k}" for k in ("engine", "workers", "address", "resume") if getattr(args, k)]
+        given = [f"--{k}" for k in ("engine", "workers", "address", "resume") if getattr(args, k) not in (None, False)]
         if given:
             raise ValueError(f"{', '.join(given)} apply to many inputs (repeat the input option, give a glob "
                              "or an @manifest); with one input, --out is the output file")

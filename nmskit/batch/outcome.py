@@ -54,9 +54,9 @@ class Summary:
                 f"{len(self.failed)} failed")
 
     def error_lines(self) -> list[str]:
-        """``"<input>: <why>"`` per failed input, sorted by input."""
+        """``"<input>: <why>"`` per failed input, one line each, sorted by input."""
         lines = []
         for o in sorted(self.failed, key=lambda o: str(o.input)):
-            why = o.error.removeprefix(f"{o.input}: ")
+            why = " ".join(o.error.split()).removeprefix(f"{o.input}: ")
             lines.append(f"{o.input}: {why}")
         return lines
