@@ -18,8 +18,8 @@ import math
 import numpy as np
 from numba import njit
 
-from .._arrays import ArrayOrTensor, like, to_numpy
-from .._checks import check_matrix
+from .._arrays import ArrayOrTensor, like
+from .._checks import as_float_array, check_finite, check_matrix
 from .grid import grid_build, grid_span
 
 
@@ -69,12 +69,15 @@ def bev_iou(a: ArrayOrTensor, b: ArrayOrTensor) -> ArrayOrTensor:
 
 
 def center_distance(a: ArrayOrTensor, b: ArrayOrTensor) -> ArrayOrTensor:
-    """Pairwise ground-plane distance of centres: ``a[N, >=2]``, ``b[M, >=2]`` -> ``[N, M]``."""
-    pa, pb = to_numpy(a, np.float64), to_numpy(b, np.float64)
+    """Pairwise ground-plane distance of centres: ``a[N, >=2]``, ``b[M, >=2]`` -> ``[N, M]``
+    (only the first two columns, x and y, are read; they must be finite)."""
+    pa, pb = as_float_array(a, "a"), as_float_array(b, "b")
     for arr, name in ((pa, "a"), (pb, "b")):
         if arr.ndim != 2 or arr.shape[1] < 2:
             raise ValueError(f"{name} must have shape [N, k] with k >= 2, got {tuple(arr.shape)}")
-    d = np.hypot(pa[:, None, 0] - pb[None, :, 0], pa[:, None, 1] - pb[None, :, 1])
+        check_finite(arr[:, :2], name)
+    with np.errstate(over="ignore"):  # beyond 1e308 apart the distance is inf, which is right
+        d = np.hypot(pa[:, None, 0] - pb[None, :, 0], pa[:, None, 1] - pb[None, :, 1])
     return like(d, a)
 
 

@@ -5,6 +5,12 @@ Formats (last axis of length 4):
   ``yxyx``   (y1, x1, y2, x2), TensorFlow's order.
   ``cxcywh`` (cx, cy, w, h), centre and size.
   ``xywh``   (x, y, w, h), top-left corner and size (OpenCV's rectangles, COCO's bbox).
+
+Supported range: coordinates within +-1e150 and box sides either 0 or at least 1e-150 when
+computed in float64 (+-1e18 and 1e-18 in float32), so that areas and unions neither
+overflow nor underflow; other boxes are refused with a ValueError naming the argument.
+Torch tensors of float16/bfloat16 are computed in float32 and integer tensors in float64
+(torchvision upcasts likewise), so neither half precision nor small integers overflow.
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from .._arrays import ArrayOrTensor, is_tensor, like, namespace
 from .._checks import as_float_array, check_choice, check_finite
 
 BOX_FORMATS = ("xyxy", "yxyx", "cxcywh", "xywh")
+# (largest |coordinate|, smallest non-zero side) by the dtype the areas are computed in
+BOX_RANGE = {"float64": (1e150, 1e-150), "float32": (1e18, 1e-18)}
 
 
 def _to_xyxy(b, fmt: str, xp):
@@ -49,14 +57,28 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
         in_fmt, out_fmt: one of ``"xyxy"``, ``"yxyx"``, ``"cxcywh"``, ``"xywh"``.
 
     Returns:
-        ``[..., 4]`` of the same kind (a tensor stays on its device and keeps autograd).
+        ``[..., 4]`` of the same kind (a tensor stays on its device and keeps autograd), in
+        the input's float dtype (float16 computed as float32, integers as float64).
+
+    Raises:
+        ValueError naming ``boxes``, ``in_fmt`` or ``out_fmt``: an unknown format, a last
+        axis other than 4, a non-numeric dtype, or NaN/inf.
     """
     check_choice(in_fmt, "in_fmt", BOX_FORMATS)
     check_choice(out_fmt, "out_fmt", BOX_FORMATS)
     xp = namespace(boxes)
-    b = boxes if is_tensor(boxes) else np.asarray(boxes)
-    if b.shape[-1:] != (4,):
+    if is_tensor(boxes):
+        b = boxes if boxes.is_floating_point() and boxes.dtype.itemsize >= 4 else \
+            boxes.float() if boxes.is_floating_point() else _torch_boxes_dtype(boxes)
+        finite = bool(xp.isfinite(b).all())
+    else:
+        b = np.asarray(boxes)
+        b = as_float_array(b, "boxes") if b.dtype.kind != "f" or b.dtype.itemsize < 4 else b
+        finite = bool(np.isfinite(b).all())
+    if b.ndim == 0 or b.shape[-1:] != (4,):
         raise ValueError(f"boxes must have shape [..., 4], got {tuple(b.shape)}")
+    if not finite:
+        raise ValueError("boxes contains NaN or inf; remove or repair non-finite entries")
     if in_fmt == out_fmt:
         return b
     return _from_xyxy(_to_xyxy(b, in_fmt, xp), out_fmt, xp)
@@ -75,6 +97,7 @@ def prepare_boxes(boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "
     if arr.ndim != 2 or arr.shape[1] != 4:
         raise ValueError(f"{name} must have shape [N, 4], got {tuple(arr.shape)}")
     check_finite(arr, name)
+    check_range(arr, name, np)
     xyxy = _to_xyxy(arr, box_format, np)
     inverted = (xyxy[:, 2] < xyxy[:, 0]) | (xyxy[:, 3] < xyxy[:, 1])
     if inverted.any():
@@ -86,14 +109,81 @@ def prepare_boxes(boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "
             )
         xyxy = np.stack([np.minimum(xyxy[:, 0], xyxy[:, 2]), np.minimum(xyxy[:, 1], xyxy[:, 3]),
                          np.maximum(xyxy[:, 0], xyxy[:, 2]), np.maximum(xyxy[:, 1], xyxy[:, 3])], 1)
+    check_range(xyxy, name, np, sides=True)
     return np.ascontiguousarray(xyxy)
 
 
+def check_range(b, name: str, xp, sides: bool = False) -> None:
+    """Raise naming ``name`` unless ``b [..., 4]`` (computed in its dtype) lies within
+    :data:`BOX_RANGE`: coordinates, or with ``sides`` the xyxy sides, which must be 0 or
+    at least the smallest side."""
+    big, small = BOX_RANGE["float32" if str(b.dtype).endswith("float32") else "float64"]
+    if sides:
+        s = xp.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1).abs() if xp is not np else \
+            np.abs(np.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1))
+        bad, what = (s > 0) & (s < small), f"sides must be 0 or at least {small:g}"
+    else:
+        bad, what = (b > big) | (b < -big), f"coordinates must lie within +-{big:g}"
+    if bool(bad.any()):
+        flat = bad.reshape(-1, bad.shape[-1]).any(-1)
+        i = int(flat.nonzero()[0][0]) if xp is not np else int(np.argmax(flat))
+        row = b.reshape(-1, 4)[i].tolist()
+        raise ValueError(f"{name} row {i} ({row}) is out of the supported range: {what} "
+                         f"(computing in {'float32' if big < 1e100 else 'float64'})")
+
+
+def _torch_boxes_dtype(x):
+    """A non-float tensor as float64 (rejecting bool and complex)."""
+    if x.dtype.is_complex or str(x.dtype) == "torch.bool":
+        raise ValueError(f"boxes must have a real dtype, got {x.dtype}")
+    return x.double()
+
+
+def _torch_boxes(x, name: str, box_format: str, like_tensor=None):
+    """Validate a box tensor ``[N, 4]`` (or array-like, made a tensor on ``like_tensor``'s
+    device) and return it as xyxy, upcast: float16/bfloat16 -> float32, integers -> float64."""
+    import torch
+
+    if not is_tensor(x):
+        x = torch.as_tensor(as_float_array(x, name), device=like_tensor.device)
+    if x.dtype == torch.bool or x.is_complex():
+        raise ValueError(f"{name} must have a real dtype, got {x.dtype}")
+    if x.ndim != 2 or x.shape[1] != 4:
+        raise ValueError(f"{name} must have shape [N, 4], got {tuple(x.shape)}")
+    if not x.is_floating_point():
+        x = x.double()
+    elif x.dtype in (torch.float16, torch.bfloat16):
+        x = x.float()
+    if not bool(torch.isfinite(x).all()):
+        check_finite(x.detach().cpu().double().numpy(), name)
+    check_range(x, name, torch)
+    xyxy = _to_xyxy(x, box_format, torch)
+    inverted = (xyxy[:, 2] < xyxy[:, 0]) | (xyxy[:, 3] < xyxy[:, 1])
+    if bool(inverted.any()):
+        i = int(inverted.nonzero()[0][0])
+        raise ValueError(f"{name} has inverted corners at index {i} ({xyxy[i].tolist()} as xyxy); "
+                         f"check box_format={box_format!r}")
+    check_range(xyxy, name, torch, sides=True)
+    return xyxy
+
+
 def box_area(boxes: ArrayOrTensor, box_format: str = "xyxy") -> ArrayOrTensor:
-    """Areas ``[N]`` of boxes ``[N, 4]``, same array kind as the input."""
-    xp = namespace(boxes)
-    b = _to_xyxy(boxes if is_tensor(boxes) else np.asarray(boxes, dtype=np.float64), box_format, xp)
-    return (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    """Areas of boxes.
+
+    Args:
+        boxes: ``[N, 4]`` in ``box_format``, NumPy (computed in float64) or a torch tensor
+            (float16 and integer tensors are upcast, see the module doc).
+
+    Returns:
+        ``[N]`` areas, same array kind as the input.
+
+    Raises:
+        ValueError naming ``boxes`` or ``box_format``: a wrong shape, NaN/inf, inverted
+        corners, values beyond the supported range, or an unknown format.
+    """
+    check_choice(box_format, "box_format", BOX_FORMATS)
+    b = _torch_boxes(boxes, "boxes", box_format) if is_tensor(boxes) else prepare_boxes(boxes, "boxes", box_format)
+    return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
 def box_iou(a: ArrayOrTensor, b: ArrayOrTensor, box_format: str = "xyxy") -> ArrayOrTensor:
@@ -104,22 +194,23 @@ def box_iou(a: ArrayOrTensor, b: ArrayOrTensor, box_format: str = "xyxy") -> Arr
 
     Returns:
         ``[N, M]`` IoU, same kind as ``a``. A pair in which either box has zero area has
-        IoU 0. Torch tensors are computed natively (device and autograd are kept); NumPy
-        input is computed in float64.
-    """
-    if is_tensor(a):
-        import torch
+        IoU 0. Torch tensors are computed natively (device and autograd are kept; float16
+        and integers upcast, see the module doc); NumPy input is computed in float64.
 
-        for arr, name in ((a, "a"), (b, "b")):
-            if arr.ndim != 2 or arr.shape[1] != 4:
-                raise ValueError(f"{name} must have shape [N, 4], got {tuple(arr.shape)}")
-            if not bool(torch.isfinite(arr).all()):
-                check_finite(arr.detach().cpu().double().numpy(), name)
-        fa = _to_xyxy(a if a.is_floating_point() else a.double(), box_format, torch)
-        fb = _to_xyxy(b.to(fa), box_format, torch)
-        return overlap_matrix(fa, fb, torch)
-    fa = prepare_boxes(a, "a", box_format, canonicalize=True)
-    fb = prepare_boxes(b, "b", box_format, canonicalize=True)
+    Raises:
+        ValueError naming ``a`` or ``b``: a wrong shape, NaN/inf, inverted corners
+        (x2 < x1 or y2 < y1) or values beyond the supported range.
+    """
+    check_choice(box_format, "box_format", BOX_FORMATS)
+    if is_tensor(a) or is_tensor(b):
+        fa = _torch_boxes(a, "a", box_format, b)
+        fb = _torch_boxes(b, "b", box_format, fa)
+        if fb.device != fa.device:
+            raise ValueError(f"a and b must be on one device, got {fa.device} and {fb.device}")
+        dtype = fa.dtype if fa.dtype.itemsize >= fb.dtype.itemsize else fb.dtype
+        return overlap_matrix(fa.to(dtype), fb.to(dtype), namespace(fa))
+    fa = prepare_boxes(a, "a", box_format)
+    fb = prepare_boxes(b, "b", box_format)
     return like(overlap_matrix(fa, fb, np), a)
 
 

@@ -39,13 +39,13 @@ def _check_dips(dip: np.ndarray, name: str = "dip") -> None:
         raise ValueError(f"{name} must lie in [0, 90) degrees; a dip of 90 has no finite sinusoid")
 
 
-def _diameter(diameter, n: int | None = None) -> np.ndarray:
-    d = as_float_array(diameter, "diameter")
-    check_finite(d.reshape(-1), "diameter")
+def _diameter(diameter, n: int | None = None, name: str = "diameter") -> np.ndarray:
+    d = as_float_array(diameter, name)
+    check_finite(d.reshape(-1), name)
     if np.any(d <= 0):
-        raise ValueError("diameter must be > 0 (a zero or negative borehole diameter has no sinusoid)")
+        raise ValueError(f"{name} must be > 0 (a zero or negative borehole diameter has no sinusoid)")
     if d.ndim > 1 or (d.ndim == 1 and n is not None and len(d) != n):
-        raise ValueError(f"diameter must be a scalar or one value per pick [{n}], got shape {tuple(d.shape)}")
+        raise ValueError(f"{name} must be a scalar or one value per pick [{n}], got shape {tuple(d.shape)}")
     return d
 
 
@@ -60,11 +60,14 @@ def sinusoid_coefficients(picks: ArrayOrTensor, diameter: ArrayOrTensor) -> Arra
     Returns:
         ``[N, 3]`` float64 (same kind of array as ``picks``).
     """
-    p = check_matrix(picks, "picks", 3)
-    _check_dips(p[:, 1], "picks[:, 1] (dip)")
-    h = 0.5 * _diameter(diameter, len(p)) * np.tan(p[:, 1] * _RAD)
-    out = np.stack([p[:, 0], h * np.cos(p[:, 2] * _RAD), h * np.sin(p[:, 2] * _RAD)], -1)
-    return like(out, picks)
+    return like(_coefficients(picks, diameter, "picks", "diameter"), picks)
+
+
+def _coefficients(picks, diameter, name: str, diameter_name: str) -> np.ndarray:
+    p = check_matrix(picks, name, 3)
+    _check_dips(p[:, 1], f"{name}[:, 1] (dip)")
+    h = 0.5 * _diameter(diameter, len(p), diameter_name) * np.tan(p[:, 1] * _RAD)
+    return np.stack([p[:, 0], h * np.cos(p[:, 2] * _RAD), h * np.sin(p[:, 2] * _RAD)], -1)
 
 
 def picks_from_coefficients(coefficients: ArrayOrTensor, diameter: ArrayOrTensor) -> ArrayOrTensor:
@@ -230,7 +233,7 @@ def sinusoid_distance(picks_a: ArrayOrTensor, picks_b: ArrayOrTensor, diameter: 
         if np.ndim(diameter) != 0:
             raise ValueError("diameter_b is required when diameter is per pick")
         diameter_b = diameter
-    ca = sinusoid_coefficients(to_numpy(picks_a), diameter)
-    cb = sinusoid_coefficients(to_numpy(picks_b), diameter_b)
+    ca = _coefficients(picks_a, diameter, "picks_a", "diameter")
+    cb = _coefficients(picks_b, diameter_b, "picks_b", "diameter_b")
     diff = ca[:, None, :] - cb[None, :, :]
     return like(mean_abs_sinusoid(diff[..., 0], np.hypot(diff[..., 1], diff[..., 2])), picks_a)

@@ -51,6 +51,9 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
     t = check_unit(nms_iou_threshold, "nms_iou_threshold")
     k_out = check_count(max_num_detections, "max_num_detections", allow_none=False)
     k_in = min(n, top_k)
+    if bsz == 0:  # an empty batch: empty outputs of the documented shapes
+        zeros = scores.new_zeros(0, k_out)
+        return boxes.new_zeros(0, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
     if class_agnostic:
         best, cls = scores.max(-1)  # first maximum: the lower class on ties
         if boxes.shape[2] > 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from .._checks import check_choice, check_count, check_real, check_unit
-from ..geometry.boxes import BOX_FORMATS, box_convert
+from ..geometry.boxes import BOX_FORMATS, box_convert, check_range
 from ._tiled import tiled_keep
 
 _TF_EPS = 1e-8  # tensorflow/models adds this to the union
@@ -42,12 +42,15 @@ def _check_batch(boxes, scores, check_values: bool):
 
 
 def _check_corners(xyxy, box_format: str):
-    """Reject boxes ``[B, N, 4]`` (xyxy) with x2 < x1 or y2 < y1."""
+    """Reject boxes ``[B, N, 4]`` (xyxy) with x2 < x1 or y2 < y1, or beyond the range in
+    which their areas are exact in their dtype (:data:`nmskit.geometry.boxes.BOX_RANGE`)."""
     inverted = (xyxy[..., 2] < xyxy[..., 0]) | (xyxy[..., 3] < xyxy[..., 1])
     if bool(inverted.any()):
         item, row = (int(i) for i in torch.nonzero(inverted)[0])
         raise ValueError(f"boxes has inverted corners at batch item {item}, row {row}; "
                          f"check box_format={box_format!r}")
+    check_range(xyxy, "boxes", torch)
+    check_range(xyxy, "boxes", torch, sides=True)
 
 
 def _padded(x, n_pad: int, value: float):
@@ -125,7 +128,7 @@ def sorted_nms_padded(scores: torch.Tensor, boxes: torch.Tensor, max_output_size
         raise ValueError(f"scores of batch item {item} are not sorted in descending order; "
                          "sort them (and boxes) first, or use padded_nms for unsorted input")
     bsz, n = scores.shape
-    if n == 0 or m == 0:
+    if n == 0 or m == 0 or bsz == 0:
         return scores.new_zeros(bsz, m), boxes.new_zeros(bsz, m, 4)
     pos, count = tf_padded_select(boxes, torch.ones_like(scores, dtype=torch.bool), m, t, tile,
                                   negative_inert=True)
@@ -198,7 +201,7 @@ def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, 
     if tile < 1:
         raise ValueError(f"tile_size must be >= 1, got {tile_size}")
     bsz, n = scores.shape
-    if n == 0 or m == 0:
+    if n == 0 or m == 0 or bsz == 0:
         zeros = torch.zeros(bsz, m, dtype=torch.long, device=boxes.device)
         return zeros, torch.zeros(bsz, dtype=torch.long, device=boxes.device)
     dtype = torch.float64 if boxes.dtype == torch.float64 else torch.float32

@@ -32,6 +32,7 @@ class Spec:
     fn: object
     args: dict
     kinds: dict = field(default_factory=dict)
+    skip: tuple = ()  # variant labels that are valid input for this function
 
     def call(self, **changes):
         return self.fn(**{**self.args, **changes})
@@ -63,10 +64,10 @@ SPECS = [
          _kinds(boxes=("coords", {"scale_invariant": False}), box_format=("choice", {"good": "xyxy"}))),
     Spec("box_convert", nmskit.box_convert, dict(boxes=B, in_fmt="xyxy", out_fmt="cxcywh"),
          _kinds(boxes=("coords", {"scale_invariant": False}), in_fmt=("choice", {"good": "xyxy"}),
-                out_fmt=("choice", {"good": "cxcywh"}))),
+                out_fmt=("choice", {"good": "cxcywh"})), skip=("3-D",)),
     Spec("bev_iou", nmskit.bev_iou, dict(a=BEV, b=BEV[:3]), _kinds(a=("coords", {"scale_invariant": False}))),
     Spec("center_distance", geometry.center_distance, dict(a=BEV[:, :3], b=BEV[:2, :3]),
-         _kinds(a=("coords", {"scale_invariant": False}))),
+         _kinds(a=("coords", {"scale_invariant": False})), skip=("a column too many",)),  # [N, k >= 2]
     Spec("circle_nms", nmskit.circle_nms, dict(centers=C, scores=S, radius=1.0),
          _kinds(centers=("coords", {"scale_invariant": False}), scores=("scores", {}),
                 radius=("real", {"good": 1.0}), labels=("labels", {}), max_output=("count", {"good": 2}),
@@ -113,7 +114,8 @@ SPECS = [
          _kinds(picks_a=("coords", {"scale_invariant": False}), diameter=("positive", {"good": 0.7}))),
     Spec("apparent_to_true", geometry.apparent_to_true,
          dict(dip=np.array([30.0, 60]), azimuth=np.array([90.0, 200]), inclination=10.0, hole_azimuth=45.0),
-         _kinds(dip=("coords", {"scale_invariant": False, "one_dim": True}), inclination=("real", {"good": 10.0}))),
+         _kinds(dip=("coords", {"scale_invariant": False, "one_dim": True}), inclination=("real", {"good": 10.0})),
+         skip=("too short", "2-D", "a scalar")),  # broadcastable shapes are valid
 ]
 
 
@@ -122,10 +124,12 @@ def _value_cases(spec: Spec):
         options = dict(options)
         good = options.pop("good", spec.args.get(arg, L if kind == "labels" else None))
         for defect, label, value, mode, equivalent in KINDS[kind](good, **options):
+            if label in spec.skip:
+                continue
             call = functools.partial(spec.call, **{arg: value})
             expect = None if mode == "reject" else functools.partial(spec.call, **{arg: equivalent})
             yield Case(defect, spec.target, f"{arg}={label}", call, reject=None if mode == "same" else arg,
-                       expect=expect)
+                       expect=expect, rtol=1e-3 if "float16" in label else 1e-5)
 
 
 def _edge_cases():
@@ -137,7 +141,7 @@ def _edge_cases():
                check=lambda r: r.tolist() == [0])
     yield Case("1 range", "nms", "two equal boxes of side 1e-200", lambda: nmskit.nms(tiny, s2), "boxes",
                check=lambda r: r.tolist() == [0])
-    yield Case("1 range", "box_iou", "equal boxes of side 1e200", lambda: nmskit.box_iou(big, big), "boxes",
+    yield Case("1 range", "box_iou", "equal boxes of side 1e200", lambda: nmskit.box_iou(big, big), "a",
                check=lambda r: np.allclose(r, 1))
     yield Case("1 range", "padded_nms", "two equal boxes of side 1e200",
                lambda: padded_nms(torch.tensor(big[None]), torch.tensor(s2[None]), 2), "boxes",
