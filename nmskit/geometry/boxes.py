@@ -62,7 +62,8 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
 
     Raises:
         ValueError naming ``boxes``, ``in_fmt`` or ``out_fmt``: an unknown format, a last
-        axis other than 4, a non-numeric dtype, or NaN/inf.
+        axis other than 4, a non-numeric dtype, or NaN/inf in a NumPy array (a tensor's
+        values are not read, so the conversion can be compiled or exported).
     """
     check_choice(in_fmt, "in_fmt", BOX_FORMATS)
     check_choice(out_fmt, "out_fmt", BOX_FORMATS)
@@ -70,7 +71,7 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
     if is_tensor(boxes):
         b = boxes if boxes.is_floating_point() and boxes.dtype.itemsize >= 4 else \
             boxes.float() if boxes.is_floating_point() else _torch_boxes_dtype(boxes)
-        finite = bool(xp.isfinite(b).all())
+        finite = True  # a tensor's values are not read: it may be traced by torch.compile or export
     else:
         b = np.asarray(boxes)
         b = as_float_array(b, "boxes") if b.dtype.kind != "f" or b.dtype.itemsize < 4 else b

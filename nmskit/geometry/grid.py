@@ -1,9 +1,12 @@
 """A uniform-grid spatial index over 2-D points, in CSR form, for neighbourhood queries in
 numba kernels. Cost: O(N) to build; a rectangle query visits only the cells it covers.
 
+Coordinates are halved before bucketing, so that the extent of any finite point set, even
+one spanning -1.8e308 to 1.8e308, is a finite number.
+
 Layout returned by :func:`grid_build` (all arrays int64 except the floats):
-    x0, y0   grid origin (minimum point coordinates)
-    cell     cell side length
+    x0, y0   grid origin (half the minimum point coordinates)
+    cell     cell side length, in halved coordinates
     nx, ny   number of columns and rows
     start    ``[nx*ny + 1]`` offsets into ``items``
     items    ``[n_active]`` point indices, cell by cell, ascending within a cell
@@ -21,7 +24,8 @@ def grid_build(px, py, active, cell):
     """Bucket the active points ``(px[i], py[i])`` into square cells of side ``cell``.
 
     The cell is enlarged (doubled) until the grid has at most ``4 n + 16`` cells, so memory
-    stays linear in n whatever the coordinate range.
+    stays linear in n whatever the coordinate range. ``cell <= 0`` (e.g. a radius of 0)
+    picks a side giving about n cells over the points' extent.
     """
     n = px.shape[0]
     x0 = math.inf
@@ -38,19 +42,26 @@ def grid_build(px, py, active, cell):
             y1 = max(y1, py[i])
     if count == 0:
         return 0.0, 0.0, 1.0, 1, 1, np.zeros(2, np.int64), np.zeros(0, np.int64)
+    x0 *= 0.5
+    y0 *= 0.5
+    ex = 0.5 * x1 - x0  # extents in halved coordinates: finite
+    ey = 0.5 * y1 - y0
+    cell *= 0.5
     if not cell > 0:
-        cell = max(x1 - x0, y1 - y0, 1.0)
+        cell = max(ex, ey) / math.sqrt(count)
+        if not cell > 0:  # every point at one place
+            cell = 1.0
     limit = 4.0 * count + 16.0
-    while ((x1 - x0) / cell + 1.0) * ((y1 - y0) / cell + 1.0) > limit:
+    while (ex / cell + 1.0) * (ey / cell + 1.0) > limit:
         cell *= 2.0
-    nx = int((x1 - x0) / cell) + 1
-    ny = int((y1 - y0) / cell) + 1
+    nx = int(ex / cell) + 1
+    ny = int(ey / cell) + 1
     start = np.zeros(nx * ny + 1, np.int64)
     cell_of = np.empty(n, np.int64)
     for i in range(n):
         if active[i]:
-            cx = min(int((px[i] - x0) / cell), nx - 1)
-            cy = min(int((py[i] - y0) / cell), ny - 1)
+            cx = min(int((0.5 * px[i] - x0) / cell), nx - 1)
+            cy = min(int((0.5 * py[i] - y0) / cell), ny - 1)
             c = cy * nx + cx
             cell_of[i] = c
             start[c + 1] += 1
@@ -68,10 +79,11 @@ def grid_build(px, py, active, cell):
 
 @njit(cache=True, inline="always")
 def grid_span(lo, hi, origin, cell, size):
-    """Inclusive range ``(first, last)`` of cell indices along one axis covering [lo, hi];
-    ``first > last`` when the interval misses the grid."""
-    a = (lo - origin) / cell
-    b = (hi - origin) / cell
+    """Inclusive range ``(first, last)`` of cell indices along one axis covering [lo, hi]
+    (full coordinates; ``origin`` and ``cell`` halved as built); ``first > last`` when the
+    interval misses the grid."""
+    a = (0.5 * lo - origin) / cell
+    b = (0.5 * hi - origin) / cell
     if not (a <= b) or b < 0.0 or a >= size:
         return 1, 0
     first = 0 if a <= 0.0 else int(a)

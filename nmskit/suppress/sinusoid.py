@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._arrays import ArrayOrTensor, like
-from .._checks import check_count, check_matrix, check_positive, check_vector
+from .._checks import check_count, check_matrix, check_positive, check_real, check_vector
 from ..geometry.sinusoid import mean_abs_sinusoid, sinusoid_coefficients
 
 
@@ -14,8 +14,9 @@ def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | 
                  score_threshold: float | None = None, max_output: int | None = None) -> ArrayOrTensor:
     """Greedy non-maximum suppression of sinusoid picks.
 
-    Picks are visited by descending score (equal scores: lower index first). A pick is
-    suppressed when its sinusoid distance to an already kept pick is < ``distance_threshold``.
+    Picks are visited by descending score (equal scores: lower index first). A pick j is
+    suppressed when ``sinusoid_distance(picks[i], picks[j], diameter)`` to an already kept
+    pick i is < ``distance_threshold``, computed exactly as that function computes it.
     The distance is at least the centre-depth difference, so only picks closer than the
     threshold in depth are compared: the cost is O(N log N + N k) for k near neighbours.
 
@@ -35,7 +36,8 @@ def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | 
     t = check_positive(distance_threshold, "distance_threshold")
     cap = check_count(max_output, "max_output")
     coef = sinusoid_coefficients(p, diameter)
-    candidates = np.arange(len(p)) if score_threshold is None else np.flatnonzero(s > float(score_threshold))
+    candidates = np.arange(len(p)) if score_threshold is None else \
+        np.flatnonzero(s > check_real(score_threshold, "score_threshold", allow_inf=True))
     order = candidates[np.argsort(-s[candidates], kind="stable")]
     by_depth = order[np.argsort(p[order, 0], kind="stable")]
     depth_sorted = p[by_depth, 0]
@@ -48,9 +50,10 @@ def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | 
         if not alive[i]:
             continue
         keep.append(i)
-        lo, hi = np.searchsorted(depth_sorted, [p[i, 0] - t, p[i, 0] + t])
+        reach = t + 4 * np.spacing(abs(p[i, 0]) + t)  # a little wider than t: rounding never hides a pick
+        lo, hi = np.searchsorted(depth_sorted, [p[i, 0] - reach, p[i, 0] + reach])
         near = by_depth[lo:hi]
         near = near[alive[near]]
-        diff = coef[near] - coef[i]
+        diff = coef[i] - coef[near]  # kept minus candidate, exactly as sinusoid_distance(kept, candidate)
         alive[near[mean_abs_sinusoid(diff[:, 0], np.hypot(diff[:, 1], diff[:, 2])) < t]] = False
     return like(np.asarray(keep, dtype=np.int64), picks)
