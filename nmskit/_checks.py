@@ -8,9 +8,12 @@ from typing import Literal, overload
 
 import numpy as np
 
-from ._arrays import to_numpy
+from ._arrays import is_tensor, to_numpy
 
-FLOAT_KINDS = "fiub"  # float, signed and unsigned int, bool: all convertible to float64
+FLOAT_KINDS = "fiu"  # float, signed and unsigned int (not bool): numbers convertible to float64
+MAX_COUNT = 2 ** 62  # counts that cap a selection are clamped here: any cap >= N means "no cap"
+MAX_SLOTS = 2 ** 24  # counts that size an output are refused beyond this (memory is allocated per slot)
+EXACT_FLOAT_INT = 2 ** 53  # integers given as floats must be below this to be exact
 
 
 def as_float_array(x, name: str) -> np.ndarray:
@@ -58,16 +61,22 @@ def check_vector(x, name: str, n: int | None = None, finite: bool = True, *, lik
 
 
 def check_labels(x, name: str, n: int, *, like: str = "boxes") -> np.ndarray:
-    """Integer class labels ``[N]`` -> int64, one per row of the argument named ``like``
-    (floats are accepted only if integral)."""
+    """Integer class labels ``[N]`` -> int64, one per row of the argument named ``like``.
+    Floats are accepted only if integral and below 2**53 in magnitude (beyond, distinct
+    labels may round together); unsigned labels must fit int64."""
     arr = to_numpy(x)
     if arr.ndim != 1 or len(arr) != n:
         raise ValueError(f"{name} must have shape [{n}] to match {like}, got {tuple(arr.shape)}")
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold integer class ids")
+        if np.any(np.abs(arr) >= EXACT_FLOAT_INT):
+            raise ValueError(f"{name} given as floats must lie within +-2**53 to stay distinct; "
+                             "pass them as an integer array")
     elif arr.dtype.kind not in "iub":
         raise ValueError(f"{name} must hold integer class ids, got dtype {arr.dtype}")
+    elif arr.dtype.kind == "u" and len(arr) and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must fit int64, got {arr.max()}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -80,11 +89,18 @@ def check_unit(value, name: str) -> float:
 
 
 def check_real(value, name: str, allow_inf: bool = False) -> float:
-    """A real scalar (finite unless ``allow_inf``)."""
+    """A real scalar (finite unless ``allow_inf``): a Python or NumPy int or float, or a 0-d
+    real array or tensor. Bools, strings, complex numbers and dates are refused."""
+    v = value
+    if not isinstance(v, (int, float, np.integer, np.floating)) and (is_tensor(v) or isinstance(v, np.ndarray)):
+        arr = to_numpy(v)
+        v = arr.item() if arr.shape == () and arr.dtype.kind in "iuf" else None
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
     try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
+        v = float(v)
+    except OverflowError:  # an int beyond float64
+        v = math.copysign(math.inf, v)
     if math.isnan(v) or (math.isinf(v) and not allow_inf):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
@@ -99,18 +115,33 @@ def check_positive(value, name: str) -> float:
 
 
 @overload
-def check_count(value: object, name: str, allow_none: Literal[False]) -> int: ...
+def check_count(value: object, name: str, allow_none: Literal[False], sizes_output: bool = False) -> int: ...
 @overload
-def check_count(value: object, name: str, allow_none: bool = True) -> int | None: ...
-def check_count(value: object, name: str, allow_none: bool = True) -> int | None:
-    """A non-negative integer count (or None when allowed)."""
+def check_count(value: object, name: str, allow_none: bool = True, sizes_output: bool = False) -> int | None: ...
+def check_count(value: object, name: str, allow_none: bool = True, sizes_output: bool = False) -> int | None:
+    """A non-negative integer count (or None when allowed).
+
+    A count that only caps a selection is clamped to ``MAX_COUNT`` (2**62; a cap above the
+    number of candidates changes nothing). A count that sizes an output
+    (``sizes_output``, e.g. padded slots) must be <= ``MAX_SLOTS`` (2**24).
+    """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    value = int(value)
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
-    return int(value)
+    if sizes_output and value > MAX_SLOTS:
+        raise ValueError(f"{name} must be <= 2**24 = {MAX_SLOTS} (it sizes an allocated output), got {value}")
+    return min(value, MAX_COUNT)
+
+
+def check_flag(value, name: str) -> bool:
+    """A bool (Python or NumPy); strings such as ``"False"`` and numbers are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_positive_int(value, name: str) -> int:
@@ -122,7 +153,7 @@ def check_positive_int(value, name: str) -> int:
 
 def check_choice(value, name: str, choices) -> str:
     """One of a fixed set of strings."""
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
 

@@ -36,8 +36,8 @@ def detector_scene(num_boxes: int, seed: int = 0, *, per_object: int = 30, clutt
         ``(boxes [N, 4] float32 xyxy, scores [N] float32 in (0, 1), labels [N] int64,
         object_ids [N] int64 with -1 for clutter)``.
     """
-    n = check_count(num_boxes, "num_boxes", allow_none=False)
-    per = check_count(per_object, "per_object", allow_none=False)
+    n = check_count(num_boxes, "num_boxes", allow_none=False, sizes_output=True)
+    per = check_count(per_object, "per_object", allow_none=False, sizes_output=True)
     frac = check_real(clutter, "clutter")
     if not 0.0 <= frac <= 1.0:
         raise ValueError(f"clutter must lie in [0, 1], got {clutter}")

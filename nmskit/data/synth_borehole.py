@@ -222,7 +222,7 @@ def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", to
         (pad gaps NaN, sentinel stretches -9999, depth in ft, per-row diameter in inches) and a
         :class:`PickTable` with classes ``fracture`` and ``bed``, sorted by depth.
     """
-    rows = check_count(rows, "rows", allow_none=False)
+    rows = check_count(rows, "rows", allow_none=False, sizes_output=True)
     if rows < 2:
         raise ValueError(f"rows must be >= 2, got {rows}")
     if tool not in TOOLS:

@@ -73,7 +73,7 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
             boxes.float() if boxes.is_floating_point() else _torch_boxes_dtype(boxes)
         finite = True  # a tensor's values are not read: it may be traced by torch.compile or export
     else:
-        b = np.asarray(boxes)
+        b = boxes if isinstance(boxes, np.ndarray) else as_float_array(boxes, "boxes")
         b = as_float_array(b, "boxes") if b.dtype.kind != "f" or b.dtype.itemsize < 4 else b
         finite = bool(np.isfinite(b).all())
     if b.ndim == 0 or b.shape[-1:] != (4,):

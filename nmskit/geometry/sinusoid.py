@@ -153,7 +153,11 @@ def _dip_pair(dip, azimuth, inclination, hole_azimuth):
     _check_dips(arrays[0])
     if np.any((arrays[2] < 0) | (arrays[2] > 180)):
         raise ValueError("inclination must lie in [0, 180] degrees")
-    return np.broadcast_arrays(*arrays)
+    try:
+        return np.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = [a.shape for a in arrays]
+        raise ValueError(f"dip, azimuth, inclination and hole_azimuth must broadcast together, got shapes {shapes}") from None
 
 
 def _pole_to_dip(n_down, n_a, n_b):

@@ -36,4 +36,8 @@ def parse_length(text: str | float, name: str = "length", default_unit: str | No
     value, unit = match.group(1), match.group(2) or default_unit
     if unit is None:
         raise ValueError(f"{name} needs a unit (for example '8.5in' or '0.216m'), got {text!r}")
-    return check_positive(value, name), canonical_unit(unit, name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number with a unit such as '8.5in', got {text!r}") from None
+    return check_positive(number, name), canonical_unit(unit, name)

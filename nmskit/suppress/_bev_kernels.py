@@ -17,16 +17,18 @@ from ._kernels import SLACK, sift_down  # the indexed heap shared with 2-D soft 
 
 
 @njit(cache=True)
-def soft_circle_keep(x, y, scores, group_start, sigma, cutoff, score_threshold, max_per_group, soft_sigma):
+def soft_circle_keep(x, y, scores, index, group_start, sigma, cutoff, score_threshold, max_per_group, soft_sigma):
     """Soft circle NMS: Gaussian decay on centre distance, with an indexed max-heap.
 
-    Repeatedly select the group's row with the highest current score (ties: lower rank),
+    Repeatedly select the group's row with the highest current score (ties: the lower
+    original ``index``),
     then multiply each remaining row j within ``cutoff[g]`` of it by a weight of the
     centre similarity ``sim = exp(-d^2 / (2 sigma[g]^2))``: ``1 - sim`` when
     ``soft_sigma == 0``, else Soft-NMS's ``exp(-sim^2 / soft_sigma)``.
 
     Args:
         x, y, scores: ``[N]`` float64, grouped and rank-ordered (scores descending).
+        index: ``[N]`` int64 original index of each row.
         sigma, cutoff: ``[G]`` float64 per group.
         soft_sigma: 0, or the Soft-NMS width (> 0).
         score_threshold: a row is selected only while its decayed score is >= this.
@@ -50,7 +52,7 @@ def soft_circle_keep(x, y, scores, group_start, sigma, cutoff, score_threshold, 
         grid = grid_build(gx, gy, np.ones(m, np.bool_), cut)
         near = np.empty(m, np.int64)
         sc = scores[s:e].copy()
-        rank = np.arange(m)
+        rank = index[s:e]
         heap = np.arange(m)  # sorted rows already form a valid heap
         pos = np.arange(m)
         size = m

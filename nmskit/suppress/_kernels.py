@@ -88,7 +88,7 @@ def box_window(b, i, t, lo, hi, everything):
 
 @njit(cache=True, inline="always")
 def _before(s, hi, a, b):
-    """Heap order: higher score first, lower original index on ties."""
+    """Heap order: higher score first, lower ``hi`` (the original index) on ties."""
     return s[a] > s[b] or (s[a] == s[b] and hi[a] < hi[b])
 
 
@@ -110,11 +110,13 @@ def sift_down(heap, pos, s, hi, k, size):
 
 
 @njit(cache=True)
-def soft_keep(b, scores, method, sigma, t, score_threshold, max_keep):
+def soft_keep(b, scores, index, method, sigma, t, score_threshold, max_keep):
     """Soft-NMS (Bodla et al. 2017) with an indexed max-heap and grid neighbourhoods.
 
     Args:
         b: ``[N, 4]`` float64 xyxy in rank order; ``scores``: ``[N]`` float64, descending.
+        index: ``[N]`` int64 original index of each row: equal current scores select the
+            lower original index first.
         method: 0 hard (drop if IoU > t), 1 linear (``s *= 1 - IoU`` if IoU > t),
             2 gaussian (``s *= exp(-IoU^2 / sigma)``).
         score_threshold: a box is selected only while its decayed score is >= this.
@@ -130,7 +132,7 @@ def soft_keep(b, scores, method, sigma, t, score_threshold, max_keep):
     area, valid, (lo, hi, parts) = box_levels(b)
     near = np.empty(n, np.int64)
     s = scores.copy()
-    rank = np.arange(n)
+    rank = index
     heap = np.arange(n)  # rows arrive sorted, which is already a valid heap
     pos = np.arange(n)
     size = n

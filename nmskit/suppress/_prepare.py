@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._checks import check_count, check_real, check_unit, check_vector
+from .._checks import check_count, check_flag, check_real, check_unit, check_vector
 from ..geometry.boxes import prepare_boxes
 
 
@@ -42,7 +42,7 @@ def prepare(boxes, scores, iou_threshold, box_format, score_threshold, max_outpu
         scores ``[N]``, the indices that pass ``score > score_threshold`` in rank order,
         the IoU threshold and the output cap (N when None).
     """
-    b = prepare_boxes(boxes, "boxes", box_format, canonicalize)
+    b = prepare_boxes(boxes, "boxes", box_format, check_flag(canonicalize, "canonicalize"))
     s = check_vector(scores, "scores", len(b), like="boxes")
     t = check_unit(iou_threshold, "iou_threshold")
     cap = check_count(max_output, "max_output")

@@ -49,8 +49,9 @@ def suppression_test(a, area_a, b, area_b, threshold, inclusive: bool, eps: floa
         eps: added to the union (tensorflow/models adds 1e-8).
 
     Returns:
-        ``[B, n, m]`` bool. Only rows whose box has positive area may suppress; the
-        caller masks the others.
+        ``[B, n, m]`` bool. A box of zero area is never suppressed (as in
+        :func:`nmskit.nms`, even at threshold 0 with ``inclusive``); only rows whose box
+        has positive area may suppress, and the caller masks the others.
     """
     at = a.transpose(1, 2)[..., None]  # [B, 4, n, 1]
     bt = b.transpose(1, 2).contiguous()[:, :, None, :]  # [B, 4, 1, m]: rows of the pair grid contiguous
@@ -61,7 +62,8 @@ def suppression_test(a, area_a, b, area_b, threshold, inclusive: bool, eps: floa
     if eps:
         union.add_(eps)
     iou = inter.div_(union)
-    return iou >= threshold if inclusive else iou > threshold
+    hit = iou >= threshold if inclusive else iou > threshold
+    return hit & (area_b[:, None, :] > 0)
 
 
 def _cross(tile, tile_area, buf, buf_area, fill, threshold, inclusive, eps, chunk):

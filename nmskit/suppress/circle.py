@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._arrays import ArrayOrTensor, float_dtype, like, on_accelerator
-from .._checks import check_choice, check_count, check_labels, check_matrix, check_positive, check_real, check_vector
+from .._checks import (check_choice, check_count, check_flag, check_labels, check_matrix, check_positive,
+                       check_real, check_vector)
 from ._bev_kernels import soft_circle_keep
 from ._greedy import circle_keep
 from ._groups import grouped_rank_order, per_group_values
@@ -47,6 +48,7 @@ def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Ma
         a tensor on the input's device for tensor input. Tensors on an accelerator are
         suppressed there, in torch (the same kept set).
     """
+    squared_distance = check_flag(squared_distance, "squared_distance")
     if on_accelerator(centers):
         from . import _device
 
@@ -60,7 +62,7 @@ def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Ma
     rad = per_group_values(radius if isinstance(radius, dict) else check_real(radius, "radius"), ids, "radius")
     if (rad < 0).any() or not np.isfinite(rad).all():
         raise ValueError("radius must be finite and >= 0")
-    keep = circle_keep(c.take(rows, axis=0), start, rad, bool(squared_distance), per)
+    keep = circle_keep(c.take(rows, axis=0), start, rad, squared_distance, per)
     return like(_by_rank(rows[keep], s, cap), centers)
 
 
@@ -102,7 +104,8 @@ def soft_circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, sigma: float 
     """
     c, s, groups, cap, per, _ = _prepare(centers, scores, labels, max_output, max_per_label, None)
     thr = check_real(score_threshold, "score_threshold")
-    soft = check_positive(soft_sigma, "soft_sigma") if check_choice(decay, "decay", DECAYS) == "soft-nms" else 0.0
+    soft_sigma = check_positive(soft_sigma, "soft_sigma")
+    soft = soft_sigma if check_choice(decay, "decay", DECAYS) == "soft-nms" else 0.0
     rows, start, ids = grouped_rank_order(s, groups)
     if isinstance(sigma, dict) and labels is None:
         raise ValueError("sigma given per label needs labels")
@@ -117,7 +120,8 @@ def soft_circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, sigma: float 
         if not (cut > 0).all() or not np.isfinite(cut).all():
             raise ValueError("cutoff must be finite and > 0")
     sel, decayed = soft_circle_keep(np.ascontiguousarray(c[rows, 0]), np.ascontiguousarray(c[rows, 1]),
-                                    np.ascontiguousarray(s[rows]), start, sig, cut, thr, per, soft)
+                                    np.ascontiguousarray(s[rows]), np.ascontiguousarray(rows, np.int64), start,
+                                    sig, cut, thr, per, soft)
     idx = rows[sel]
     order = np.lexsort((idx, -decayed))[:cap]
     return like(idx[order].astype(np.int64), centers), like(decayed[order].astype(float_dtype(scores)), scores)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._arrays import ArrayOrTensor, like
-from .._checks import as_float_array, check_count, check_finite, check_real, check_unit
+from .._checks import as_float_array, check_count, check_finite, check_flag, check_real, check_unit
 from ._greedy import box_keep
 
 
@@ -44,12 +44,13 @@ def combined_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, max_output_size_pe
     check_finite(bx.reshape(nb * n, -1) if nb * n else bx.reshape(0, 1), "boxes")
     check_finite(sc.reshape(nb * n, -1) if nb * n else sc.reshape(0, 1), "scores")
     per_class = check_count(max_output_size_per_class, "max_output_size_per_class", allow_none=False)
-    total = check_count(max_total_size, "max_total_size", allow_none=False)
+    total = check_count(max_total_size, "max_total_size", allow_none=False, sizes_output=True)
     if total == 0:
         raise ValueError("max_total_size must be > 0, as in TensorFlow")
     t = check_unit(iou_threshold, "iou_threshold")
     thr = check_real(score_threshold, "score_threshold", allow_inf=True)
-    size = min(total, per_class * c) if pad_per_class else total
+    clip_boxes = check_flag(clip_boxes, "clip_boxes")
+    size = min(total, per_class * c) if check_flag(pad_per_class, "pad_per_class") else total
 
     out_boxes = np.zeros((nb, size, 4), np.float32)
     out_scores = np.zeros((nb, size), np.float32)

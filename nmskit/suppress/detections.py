@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import check_count, check_real, check_unit
+from .._checks import check_count, check_flag, check_real, check_unit
 from .padded import sorted_nms_padded, stable_top_k, tf_padded_select
 
 
@@ -49,12 +49,16 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
     top_k = check_count(pre_nms_top_k, "pre_nms_top_k", allow_none=False)
     thr = check_real(pre_nms_score_threshold, "pre_nms_score_threshold")
     t = check_unit(nms_iou_threshold, "nms_iou_threshold")
-    k_out = check_count(max_num_detections, "max_num_detections", allow_none=False)
+    k_out = check_count(max_num_detections, "max_num_detections", allow_none=False, sizes_output=True)
     k_in = min(n, top_k)
     if bsz == 0:  # an empty batch: empty outputs of the documented shapes
         zeros = scores.new_zeros(0, k_out)
         return boxes.new_zeros(0, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
-    if class_agnostic:
+    tile = check_count(tile_size, "tile_size", allow_none=False)
+    if tile < 1:
+        raise ValueError(f"tile_size must be >= 1, got {tile_size}")
+    tile = min(tile, max(1, n))  # a tile beyond N only pads
+    if check_flag(class_agnostic, "class_agnostic"):
         best, cls = scores.max(-1)  # first maximum: the lower class on ties
         if boxes.shape[2] > 1:
             boxes = boxes.gather(2, cls[:, :, None, None].expand(-1, -1, 1, 4))
@@ -65,7 +69,7 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
             zeros = scores.new_zeros(bsz, k_out)
             return boxes.new_zeros(bsz, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
         passed = top_scores > thr
-        keep, count = tf_padded_select(top_boxes * passed[..., None], passed, k_out, t, tile_size,
+        keep, count = tf_padded_select(top_boxes * passed[..., None], passed, k_out, t, tile,
                                        negative_inert=False)
         valid = torch.arange(k_out, device=scores.device)[None, :] < count[:, None]
         out_boxes = torch.where(valid[..., None], top_boxes.gather(1, keep[..., None].expand(-1, -1, 4)), 0)
@@ -78,7 +82,7 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
     passed = per_class > thr
     per_class = torch.where(passed, per_class, -1.0)
     class_boxes = class_boxes * passed[..., None]
-    nms_scores, nms_boxes = sorted_nms_padded(per_class, class_boxes, k_out, t, tile_size=tile_size)
+    nms_scores, nms_boxes = sorted_nms_padded(per_class, class_boxes, k_out, t, tile_size=tile)
     flat_scores = nms_scores.reshape(bsz, c * k_out)
     flat_boxes = nms_boxes.reshape(bsz, c * k_out, 4)
     classes = torch.arange(c, device=scores.device).repeat_interleave(k_out).expand(bsz, -1)

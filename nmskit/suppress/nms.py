@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._arrays import ArrayOrTensor, like, on_accelerator
-from .._checks import check_choice, check_labels
+from .._checks import check_choice, check_flag, check_labels
 from ._greedy import box_keep
 from ._prepare import prepare
 
@@ -45,6 +45,7 @@ def nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5,
         input's device) for tensor input.
     """
     diou = check_choice(metric, "metric", METRICS) == "diou"
+    inclusive = check_flag(inclusive, "inclusive")
     if on_accelerator(boxes):
         from . import _device
 
@@ -53,7 +54,7 @@ def nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5,
     b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold,
                                   max_output, canonicalize)
     one_group = np.array([0, len(order)], np.int64)
-    keep = box_keep(np.ascontiguousarray(b[order]), one_group, np.array([t]), bool(inclusive), diou, cap)
+    keep = box_keep(np.ascontiguousarray(b[order]), one_group, np.array([t]), inclusive, diou, cap)
     return like(order[keep].astype(np.int64), boxes)
 
 
@@ -73,6 +74,7 @@ def batched_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, labels: ArrayOrTens
         (equal scores: lower index first); ``max_output`` caps the total.
     """
     diou = check_choice(metric, "metric", METRICS) == "diou"
+    inclusive = check_flag(inclusive, "inclusive")
     if on_accelerator(boxes):
         from . import _device
 
@@ -86,6 +88,6 @@ def batched_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, labels: ArrayOrTens
     starts = np.flatnonzero(np.diff(lab_sorted)) + 1
     group_start = np.concatenate([[0], starts, [len(lab_sorted)]]).astype(np.int64)
     keep_sorted = box_keep(np.ascontiguousarray(b[order][by_label]), group_start,
-                           np.full(len(group_start) - 1, t), bool(inclusive), diou, len(order))
+                           np.full(len(group_start) - 1, t), inclusive, diou, len(order))
     kept_ranks = np.sort(by_label[keep_sorted])[:cap]
     return like(order[kept_ranks].astype(np.int64), boxes)

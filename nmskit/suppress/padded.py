@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import check_choice, check_count, check_real, check_unit
+from .._checks import check_choice, check_count, check_flag, check_real, check_unit
 from ..geometry.boxes import BOX_FORMATS, box_convert, check_range
 from ._tiled import tiled_keep
 
@@ -20,6 +20,7 @@ _TF_EPS = 1e-8  # tensorflow/models adds this to the union
 def _check_batch(boxes, scores, check_values: bool):
     """Validate ``boxes [B, N, 4]`` and ``scores [B, N]`` tensors of a real dtype; with
     ``check_values`` also reject NaN and inf."""
+    check_flag(check_values, "check_values")
     for x, name in ((boxes, "boxes"), (scores, "scores")):
         if not isinstance(x, torch.Tensor):
             raise ValueError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
@@ -118,12 +119,13 @@ def sorted_nms_padded(scores: torch.Tensor, boxes: torch.Tensor, max_output_size
         survivors in score order, zero past each item's valid count.
     """
     _check_batch(boxes, scores, check_values)
-    m = check_count(max_output_size, "max_output_size", allow_none=False)
+    m = check_count(max_output_size, "max_output_size", allow_none=False, sizes_output=True)
     t = check_unit(iou_threshold, "iou_threshold")
     tile = check_count(tile_size, "tile_size", allow_none=False)
     if tile < 1:
         raise ValueError(f"tile_size must be >= 1, got {tile_size}")
-    if check_sorted and scores.shape[1] > 1 and bool((scores[:, 1:] > scores[:, :-1]).any()):
+    tile = min(tile, max(1, scores.shape[1]))  # a tile beyond N only pads; the result does not change
+    if check_flag(check_sorted, "check_sorted") and scores.shape[1] > 1 and bool((scores[:, 1:] > scores[:, :-1]).any()):
         item = int(torch.nonzero((scores[:, 1:] > scores[:, :-1]).any(1))[0])
         raise ValueError(f"scores of batch item {item} are not sorted in descending order; "
                          "sort them (and boxes) first, or use padded_nms for unsorted input")
@@ -193,13 +195,14 @@ def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, 
         ``(indices [B, M] int64, num_valid [B] int64)`` on the input's device.
     """
     _check_batch(boxes, scores, check_values)
-    m = check_count(max_output_size, "max_output_size", allow_none=False)
+    m = check_count(max_output_size, "max_output_size", allow_none=False, sizes_output=True)
     t = check_unit(iou_threshold, "iou_threshold")
     thr = check_real(score_threshold, "score_threshold", allow_inf=True)
     check_choice(box_format, "box_format", BOX_FORMATS)
     tile = check_count(tile_size, "tile_size", allow_none=False)
     if tile < 1:
         raise ValueError(f"tile_size must be >= 1, got {tile_size}")
+    tile = min(tile, max(1, scores.shape[1]))  # a tile beyond N only pads; the result does not change
     bsz, n = scores.shape
     if n == 0 or m == 0 or bsz == 0:
         zeros = torch.zeros(bsz, m, dtype=torch.long, device=boxes.device)
@@ -214,7 +217,7 @@ def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, 
     active = _padded(scores.gather(1, order) > thr, n_pad, False)
     ranked = _padded(ranked, n_pad, 0.0)
     threshold = torch.tensor(t, dtype=dtype, device=boxes.device)
-    keep = tiled_keep(ranked, active, active, m, threshold, inclusive=bool(inclusive), tile=tile)
+    keep = tiled_keep(ranked, active, active, m, threshold, inclusive=check_flag(inclusive, "inclusive"), tile=tile)
     pos, count = _first_positions(keep, m)
     indices = torch.where(torch.arange(m, device=boxes.device)[None, :] < count[:, None],
                           order.gather(1, pos.clamp(max=n - 1)), 0)

@@ -49,5 +49,5 @@ def soft_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, method: str = "gaus
     b, s, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, None, max_output,
                                   canonicalize)
     rows, decayed = soft_keep(np.ascontiguousarray(b[order]), np.ascontiguousarray(s[order]),
-                              code, sig, t, thr, cap)
+                              np.ascontiguousarray(order, np.int64), code, sig, t, thr, cap)
     return like(order[rows].astype(np.int64), boxes), like(decayed.astype(float_dtype(scores)), scores)

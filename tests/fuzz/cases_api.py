@@ -72,18 +72,18 @@ SPECS = [
          _kinds(centers=("coords", {"scale_invariant": False}), scores=("scores", {}),
                 radius=("real", {"good": 1.0}), labels=("labels", {}), max_output=("count", {"good": 2}),
                 max_per_label=("count", {"good": 1}), squared_distance=("flag", {"good": False}),
-                score_threshold=("real", {"good": 0.1, "allow_inf": True}))),
+                score_threshold=("real", {"good": 0.1, "allow_inf": True})), skip=("None",)),  # labels are optional
     Spec("soft_circle_nms", nmskit.soft_circle_nms, dict(centers=C, scores=S, sigma=1.0),
          _kinds(centers=("coords", {"scale_invariant": False}), sigma=("positive", {"good": 1.0}),
                 cutoff=("positive", {"good": 5.0}), score_threshold=("real", {"good": 0.001}),
                 max_output=("count", {"good": 2}), max_per_label=("count", {"good": 1}),
                 labels=("labels", {}), decay=("choice", {"good": "complement"}),
-                soft_sigma=("positive", {"good": 0.5}))),
+                soft_sigma=("positive", {"good": 0.5})), skip=("None",)),
     Spec("rotated_nms", nmskit.rotated_nms, dict(boxes=BEV, scores=S, iou_threshold=0.2),
          _kinds(boxes=("coords", {"scale_invariant": False}), scores=("scores", {}),
                 iou_threshold=("unit", {"good": 0.2}), labels=("labels", {}), max_output=("count", {"good": 2}),
                 max_per_label=("count", {"good": 1}), pre_max_size=("count", {"good": 2}),
-                score_threshold=("real", {"good": 0.1, "allow_inf": True}))),
+                score_threshold=("real", {"good": 0.1, "allow_inf": True})), skip=("None",)),
     Spec("sinusoid_nms", nmskit.sinusoid_nms, dict(picks=PICKS, scores=S, diameter=0.7, distance_threshold=0.05),
          _kinds(picks=("coords", {"scale_invariant": False}), scores=("scores", {}),
                 diameter=("positive", {"good": 0.7}), distance_threshold=("positive", {"good": 0.05}),
@@ -99,7 +99,7 @@ SPECS = [
                                         max_output_size=3),
          _kinds(iou_threshold=("unit", {"good": 0.5}), max_output_size=("count", {"good": 3, "huge": "reject"}),
                 score_threshold=("real", {"good": 0.1, "allow_inf": True}), inclusive=("flag", {"good": False}),
-                box_format=("choice", {"good": "xyxy"}), tile_size=("count", {"good": 2, "huge": "reject"}))),
+                box_format=("choice", {"good": "xyxy"}), tile_size=("count", {"good": 2, "huge": 2}))),  # tiles change nothing
     Spec("sorted_nms_padded", sorted_nms_padded,
          dict(scores=torch.from_numpy(S[None]), boxes=torch.from_numpy(B[None][..., [1, 0, 3, 2]]), max_output_size=3),
          _kinds(iou_threshold=("unit", {"good": 0.5}), max_output_size=("count", {"good": 3, "huge": "reject"}))),
@@ -115,7 +115,7 @@ SPECS = [
     Spec("apparent_to_true", geometry.apparent_to_true,
          dict(dip=np.array([30.0, 60]), azimuth=np.array([90.0, 200]), inclination=10.0, hole_azimuth=45.0),
          _kinds(dip=("coords", {"scale_invariant": False, "one_dim": True}), inclination=("real", {"good": 10.0})),
-         skip=("too short", "2-D", "a scalar")),  # broadcastable shapes are valid
+         skip=("too short", "2-D", "a scalar", "a list", "an array of two")),  # broadcastable shapes are valid
 ]
 
 

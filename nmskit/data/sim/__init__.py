@@ -73,7 +73,7 @@ def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
         ``num_pts`` and ``occlusion``. The ego vehicle sits at the origin of every frame.
         Rows are grouped by frame; candidates by descending score within a frame.
     """
-    n = check_count(num_frames, "num_frames", allow_none=False)
+    n = check_count(num_frames, "num_frames", allow_none=False, sizes_output=True)
     rate = check_real(crowd_rate, "crowd_rate")
     if rate < 0:
         raise ValueError(f"crowd_rate must be >= 0, got {crowd_rate}")
