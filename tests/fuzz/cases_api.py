@@ -42,6 +42,11 @@ def _kinds(**kw):
     return kw
 
 
+# labels are optional; the matrix forms take boxes and scores of one kind (a tensor with a
+# NumPy array is refused by design, tested in their own tests)
+MATRIX_SKIP = ("None", "torch float16", "torch float64", "torch int8", "torch int16")
+
+
 SPECS = [
     Spec("nms", nmskit.nms, dict(boxes=B, scores=S, iou_threshold=0.5),
          _kinds(boxes=("coords", {}), scores=("scores", {}), iou_threshold=("unit", {"good": 0.5}),
@@ -108,6 +113,26 @@ SPECS = [
          _kinds(pre_nms_top_k=("count", {"good": 5, "huge": 5}), max_num_detections=("count", {"good": 3, "huge": "reject"}),
                 nms_iou_threshold=("unit", {"good": 0.5}), pre_nms_score_threshold=("real", {"good": 0.05}),
                 class_agnostic=("flag", {"good": False}))),
+    Spec("fast_nms", nmskit.suppress.fast_nms, dict(boxes=B, scores=S),
+         _kinds(boxes=("coords", {}), scores=("scores", {}), iou_threshold=("unit", {"good": 0.5}),
+                labels=("labels", {}), max_output=("count", {"good": 2}), box_format=("choice", {"good": "xyxy"})),
+         skip=MATRIX_SKIP),
+    Spec("cluster_nms", nmskit.suppress.cluster_nms, dict(boxes=B, scores=S),
+         _kinds(boxes=("coords", {}), scores=("scores", {}), iou_threshold=("unit", {"good": 0.5}),
+                labels=("labels", {}), max_output=("count", {"good": 2}), box_format=("choice", {"good": "xyxy"})),
+         skip=MATRIX_SKIP),
+    Spec("matrix_nms", nmskit.suppress.matrix_nms, dict(boxes=B, scores=S),
+         _kinds(boxes=("coords", {}), labels=("labels", {}), sigma=("positive", {"good": 2.0}),
+                kernel=("choice", {"good": "gaussian"}), box_format=("choice", {"good": "xyxy"})), skip=MATRIX_SKIP),
+    Spec("nms_overlaps", nmskit.suppress.nms_overlaps, dict(overlaps=nmskit.box_iou(B, B), scores=S),
+         _kinds(scores=("scores", {}), overlap_threshold=("real", {"good": 0.5}),  # any geometry: any real
+                score_threshold=("real", {"good": 0.1, "allow_inf": True}), max_output=("count", {"good": 2}))),
+    Spec("weighted_boxes_fusion", nmskit.suppress.weighted_boxes_fusion,
+         dict(boxes_list=[B / 40, B[::-1] / 40], scores_list=[S, S], labels_list=[L, L]),
+         _kinds(iou_thr=("unit", {"good": 0.55}), skip_box_thr=("real", {"good": 0.0, "allow_inf": True}))),
+    Spec("non_maximum_weighted", nmskit.suppress.non_maximum_weighted,
+         dict(boxes_list=[B / 40, B[::-1] / 40], scores_list=[S, S], labels_list=[L, L]),
+         _kinds(iou_thr=("unit", {"good": 0.55}), skip_box_thr=("real", {"good": 0.0, "allow_inf": True}))),
     Spec("sinusoid_coefficients", geometry.sinusoid_coefficients, dict(picks=PICKS, diameter=0.7),
          _kinds(picks=("coords", {"scale_invariant": False}), diameter=("positive", {"good": 0.7}))),
     Spec("sinusoid_distance", geometry.sinusoid_distance, dict(picks_a=PICKS, picks_b=PICKS[:2], diameter=0.7),
