@@ -1,7 +1,8 @@
 """BEV radius neighbourhoods of detections, from the uniform-grid spatial index.
 
 Cost and memory are linear in the number of detections times the neighbourhood size
-(capped at ``max_neighbors``); no N x N matrix is formed.
+(capped at ``max_neighbors``); no N x N matrix is formed. Positions arrive validated
+(within +-1e7 m, see :func:`nmskit.learned.frames.pack`).
 """
 from __future__ import annotations
 

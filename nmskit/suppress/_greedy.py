@@ -6,7 +6,8 @@ independently. Inside a group the loop is greedy NMS: rows are visited by rank, 
 not yet suppressed is kept and suppresses every later row of its group that it overlaps.
 Uniform grids over one reference point per row, one grid per size level
 (:func:`nmskit.geometry.grid.grid_levels`), limit each kept row to the rows within its
-reach, so the cost grows with the neighbours, not with N^2.
+reach, so the cost grows with the neighbours, not with N^2. The grids work in halved
+coordinates, so any finite extent (even +-1.8e308) is indexed without overflow.
 
 A geometry is three numba functions, which :func:`greedy_keep` takes as arguments:
 
