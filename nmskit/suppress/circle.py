@@ -7,8 +7,16 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._arrays import ArrayOrTensor, float_dtype, like, on_accelerator
-from .._checks import (check_choice, check_count, check_flag, check_labels, check_matrix, check_positive,
-                       check_real, check_vector)
+from .._checks import (
+    check_choice,
+    check_count,
+    check_flag,
+    check_labels,
+    check_matrix,
+    check_positive,
+    check_real,
+    check_vector,
+)
 from ._bev_kernels import soft_circle_keep
 from ._greedy import circle_keep
 from ._groups import grouped_rank_order, per_group_values
