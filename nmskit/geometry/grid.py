@@ -10,6 +10,9 @@ Layout returned by :func:`grid_build` (all arrays int64 except the floats):
     nx, ny   number of columns and rows
     start    ``[nx*ny + 1]`` offsets into ``items``
     items    ``[n_active]`` point indices, cell by cell, ascending within a cell
+
+:func:`grid_levels` builds one such grid per size level of the points (for objects of
+very different sizes) and :func:`level_grid` reads one level back as a grid.
 """
 from __future__ import annotations
 
