@@ -1,5 +1,6 @@
 """Batch commands on 1 process, a 2-worker pool and Ray with 2 CPUs:
 `python benchmarks/batch.py [--quick] [--work DIR] [--rounds N]` (resumes from DIR/times.jsonl)."""
+
 import argparse
 
 from nmskit.bench.batch import run

@@ -1,4 +1,5 @@
 """nuScenes detection evaluation against nuscenes-devkit: `python benchmarks/eval.py [--quick]`."""
+
 import sys
 
 from nmskit.bench import run_benchmark

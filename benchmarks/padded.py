@@ -1,4 +1,5 @@
 """Fixed-shape batched NMS against tensorflow/models' padded NMS: ``python benchmarks/padded.py [--quick]``."""
+
 import sys
 
 from nmskit.bench.padded import run

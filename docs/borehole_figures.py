@@ -1,4 +1,5 @@
 """Make the figures and the realism statistic of docs/borehole.md: `python docs/borehole_figures.py`."""
+
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,15 @@ def real_vs_synthetic(image):
 def real_interval(image, truth):
     found = hough_picks(image)
     pre = preprocess(image)
-    fig = plot_log_with_picks(pre, found, truth, top=13405, bottom=13420, height=8,
-                              title="48/19a-C2: expert picks (magenta), Hough baseline (cyan)")
+    fig = plot_log_with_picks(
+        pre,
+        found,
+        truth,
+        top=13405,
+        bottom=13420,
+        height=8,
+        title="48/19a-C2: expert picks (magenta), Hough baseline (cyan)",
+    )
     save(fig, "borehole_real_picks.png")
 
 
@@ -53,13 +61,17 @@ def main():
     real_vs_synthetic(image)
     real_interval(image, truth)
     s = pick_statistics(truth, 60.0)
-    print(f"real: {s['n']} picks, {s['per_foot']:.2f}/ft, dip median {s['dip_median']:.1f}, "
-          f"quartiles {np.round(s['dip_quartiles'], 1)}, histogram {np.round(s['dip_histogram'], 3)}")
+    print(
+        f"real: {s['n']} picks, {s['per_foot']:.2f}/ft, dip median {s['dip_median']:.1f}, "
+        f"quartiles {np.round(s['dip_quartiles'], 1)}, histogram {np.round(s['dip_histogram'], 3)}"
+    )
     for label, options in (("defaults", {}), ("bed_dip_range=(50, 72)", {"bed_dip_range": (50, 72)})):
         st, d, beds = realism(truth, **options)
-        print(f"synthetic LWD, {label}: {st['n']} picks over 600 ft, {st['per_foot']:.2f}/ft, beds {100 * beds:.0f} %, "
-              f"dip median {st['dip_median']:.1f}, quartiles {np.round(st['dip_quartiles'], 1)}, "
-              f"histogram {np.round(st['dip_histogram'], 3)}, W1 {d['wasserstein_deg']:.1f} deg, KS {d['ks']:.2f}")
+        print(
+            f"synthetic LWD, {label}: {st['n']} picks over 600 ft, {st['per_foot']:.2f}/ft, beds {100 * beds:.0f} %, "
+            f"dip median {st['dip_median']:.1f}, quartiles {np.round(st['dip_quartiles'], 1)}, "
+            f"histogram {np.round(st['dip_histogram'], 3)}, W1 {d['wasserstein_deg']:.1f} deg, KS {d['ks']:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Subpackages and the names below load on first use (``nmskit.evaluate.nuscenes_de
 works after a plain ``import nmskit``); importing nmskit loads neither torch nor matplotlib,
 which are extras (see ``_optional``).
 """
+
 import lazy_loader as _lazy
 
 from . import _optional
@@ -16,13 +17,41 @@ _optional.install()  # a missing torch, matplotlib or ray names the extra that b
 
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["batch", "bench", "borehole", "data", "demo", "evaluate", "geometry", "learned", "nn", "setpred",
-                "suppress"],
+    submodules=[
+        "batch",
+        "bench",
+        "borehole",
+        "data",
+        "demo",
+        "evaluate",
+        "geometry",
+        "learned",
+        "nn",
+        "setpred",
+        "suppress",
+    ],
     submod_attrs={
         "geometry": ["bev_iou", "box_area", "box_convert", "box_iou"],
-        "suppress": ["batched_nms", "centerpoint_nms", "circle_nms", "cluster_nms", "combined_nms", "fast_nms",
-                     "generate_detections", "matrix_nms", "nms", "nms_overlaps", "non_maximum_weighted",
-                     "padded_nms", "propose_rois", "rotated_nms", "sinusoid_nms", "soft_circle_nms", "soft_nms",
-                     "sorted_nms_padded", "weighted_boxes_fusion"],
+        "suppress": [
+            "batched_nms",
+            "centerpoint_nms",
+            "circle_nms",
+            "cluster_nms",
+            "combined_nms",
+            "fast_nms",
+            "generate_detections",
+            "matrix_nms",
+            "nms",
+            "nms_overlaps",
+            "non_maximum_weighted",
+            "padded_nms",
+            "propose_rois",
+            "rotated_nms",
+            "sinusoid_nms",
+            "soft_circle_nms",
+            "soft_nms",
+            "sorted_nms_padded",
+            "weighted_boxes_fusion",
+        ],
     },
 )

@@ -1,5 +1,6 @@
 """Array kinds at the public boundary: NumPy in gives NumPy out; a torch tensor gives a
 tensor on the same device. torch is imported only when a tensor is actually passed in."""
+
 from __future__ import annotations
 
 import os

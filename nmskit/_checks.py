@@ -1,6 +1,7 @@
 """Validation at the public boundary. Every failure is a ValueError that names the argument,
 says what was wrong and, where it helps, how to fix the call. Kernels behind these checks
 assume validated input."""
+
 from __future__ import annotations
 
 import math
@@ -11,9 +12,9 @@ import numpy as np
 from ._arrays import is_tensor, to_numpy
 
 FLOAT_KINDS = "fiu"  # float, signed and unsigned int (not bool): numbers convertible to float64
-MAX_COUNT = 2 ** 62  # counts that cap a selection are clamped here: any cap >= N means "no cap"
-MAX_SLOTS = 2 ** 24  # counts that size an output are refused beyond this (memory is allocated per slot)
-EXACT_FLOAT_INT = 2 ** 53  # integers given as floats must be below this to be exact
+MAX_COUNT = 2**62  # counts that cap a selection are clamped here: any cap >= N means "no cap"
+MAX_SLOTS = 2**24  # counts that size an output are refused beyond this (memory is allocated per slot)
+EXACT_FLOAT_INT = 2**53  # integers given as floats must be below this to be exact
 
 
 def as_float_array(x, name: str) -> np.ndarray:
@@ -71,8 +72,9 @@ def check_labels(x, name: str, n: int, *, like: str = "boxes") -> np.ndarray:
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold integer class ids")
         if np.any(np.abs(arr) >= EXACT_FLOAT_INT):
-            raise ValueError(f"{name} given as floats must lie within +-2**53 to stay distinct; "
-                             "pass them as an integer array")
+            raise ValueError(
+                f"{name} given as floats must lie within +-2**53 to stay distinct; pass them as an integer array"
+            )
     elif arr.dtype.kind not in "iub":
         raise ValueError(f"{name} must hold integer class ids, got dtype {arr.dtype}")
     elif arr.dtype.kind == "u" and len(arr) and arr.max() > np.iinfo(np.int64).max:

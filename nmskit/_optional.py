@@ -6,6 +6,7 @@ When nmskit code imports one of them and it is missing, the import fails with a
 ``ModuleNotFoundError`` (an ``ImportError``) that names the extra to install. Imports made
 by other packages are left alone.
 """
+
 from __future__ import annotations
 
 import importlib.abc
@@ -20,8 +21,11 @@ class _MissingExtra(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.partition(".")[0]
         if top in EXTRAS and _imported_by_nmskit():
-            raise ModuleNotFoundError(f"this part of nmskit needs {top}, which is not installed: "
-                                      f"pip install 'nmskit[{EXTRAS[top]}]' (or 'nmskit[all]')", name=fullname)
+            raise ModuleNotFoundError(
+                f"this part of nmskit needs {top}, which is not installed: "
+                f"pip install 'nmskit[{EXTRAS[top]}]' (or 'nmskit[all]')",
+                name=fullname,
+            )
         return None
 
 

@@ -1,4 +1,5 @@
 """Plain-text tables, for results printed by the library, the benchmarks and the demo."""
+
 from __future__ import annotations
 
 

@@ -7,6 +7,7 @@ for the cores: padded NMS ran 20x slower with torch's 2 threads than with 1 on a
 ``MKL_NUM_THREADS``) themselves, or pass ``--threads`` where a command has it; an explicit
 setting always wins.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 Each subcommand parses its arguments and calls one library function.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,11 @@ def _suppress(args) -> int:
 
     options = {}
     if args.method not in LEARNED:
-        options = {"score_threshold": args.score_threshold, "post_max_size": args.post_max_size,
-                   "iou_threshold": args.iou_threshold}
+        options = {
+            "score_threshold": args.score_threshold,
+            "post_max_size": args.post_max_size,
+            "iou_threshold": args.iou_threshold,
+        }
         options.update({k: getattr(args, k) for k in ("min_radius", "sigma") if getattr(args, k) is not None})
     job = SuppressJob(args.method, options, weights=args.weights, top_k=args.top_k, gt=args.gt)
     return _run(job, args.inp, args)[0]
@@ -49,13 +53,22 @@ def _run(job, inputs: list, args) -> tuple[int, object]:
     if not is_many(inputs):
         given = [f"--{k}" for k in ("engine", "workers", "address", "resume") if getattr(args, k) not in (None, False)]
         if given:
-            raise ValueError(f"{', '.join(given)} apply to many inputs (repeat the input option, give a glob "
-                             "or an @manifest); with one input, --out is the output file")
+            raise ValueError(
+                f"{', '.join(given)} apply to many inputs (repeat the input option, give a glob "
+                "or an @manifest); with one input, --out is the output file"
+            )
         result, note = job.run(inputs[0], args.out)
         print(f"{note} -> {args.out}")
         return 0, result
-    summary = run_batch(job, expand_inputs(inputs), args.out, engine=args.engine or "local", workers=args.workers,
-                        address=args.address, resume=args.resume)
+    summary = run_batch(
+        job,
+        expand_inputs(inputs),
+        args.out,
+        engine=args.engine or "local",
+        workers=args.workers,
+        address=args.address,
+        resume=args.resume,
+    )
     for line in summary.error_lines():
         print(f"nmskit: error: {line}", file=sys.stderr)
     print(f"{summary.counts()} -> {args.out}")
@@ -63,8 +76,11 @@ def _run(job, inputs: list, args) -> tuple[int, object]:
 
 
 def _add_batch_options(p) -> None:
-    p.add_argument("--engine", choices=("local", "ray"),
-                   help="many inputs: a local process pool (default) or Ray (pip install 'nmskit[ray]')")
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        help="many inputs: a local process pool (default) or Ray (pip install 'nmskit[ray]')",
+    )
     p.add_argument("--workers", type=int, help="many inputs: worker processes or Ray actors (default: one per CPU)")
     p.add_argument("--address", help="--engine ray: a running cluster (e.g. auto); default: start a local one")
     p.add_argument("--resume", action="store_true", help="many inputs: skip inputs whose output is complete")
@@ -79,9 +95,15 @@ def _rescore_train(args) -> int:
     torch.set_num_threads(args.threads)
     cfg, epochs = rescore_configs(**{k: getattr(args, k) for k in OPTIONS})
     train, val = FrameSet.from_directory(args.train), FrameSet.from_directory(args.val)
-    record = {"command": "nmskit " + " ".join(sys.argv[1:]),
-              "data": {"train": str(args.train), "train_frames": train.num_frames, "val": str(args.val),
-                       "val_frames": val.num_frames}}
+    record = {
+        "command": "nmskit " + " ".join(sys.argv[1:]),
+        "data": {
+            "train": str(args.train),
+            "train_frames": train.num_frames,
+            "val": str(args.val),
+            "val_frames": val.num_frames,
+        },
+    }
     best = train_rescorer(args.model, train, val, args.out, cfg, epochs, resume=not args.no_resume, record=record)
     print(f"{args.model}: best checkpoint -> {best} (load it with --weights {args.out})")
     return 0
@@ -94,8 +116,10 @@ def _evaluate_nuscenes(args) -> int:
 
     if is_many(args.pred):
         if args.json or args.plots or not args.out:
-            raise ValueError("many --pred files write one metrics JSON each into the folder --out "
-                             "(--json and --plots take one --pred)")
+            raise ValueError(
+                "many --pred files write one metrics JSON each into the folder --out "
+                "(--json and --plots take one --pred)"
+            )
         return _run(EvaluateJob(args.gt), args.pred, args)[0]
     if args.out:
         raise ValueError("--out is the folder for many --pred files; with one, use --json")
@@ -131,19 +155,21 @@ def _simulate(args) -> int:
         from ._table import format_table
         from .bench.calibration import calibration_report
 
-        print(f"Simulated CircleNMS and Soft-CircleNMS AP ({args.frames} frames, seed {args.seed}) "
-              "beside the paper's Table II")
+        print(
+            f"Simulated CircleNMS and Soft-CircleNMS AP ({args.frames} frames, seed {args.seed}) "
+            "beside the paper's Table II"
+        )
         print(format_table(*calibration_report(args.frames, args.seed)))
         return 0
     if not args.out:
         raise ValueError("out: give --out DIR (or --calibration-report)")
     from .data.sim import write_simulation
 
-    pre, gt = write_simulation(args.out, args.frames, args.seed, crowd_rate=args.crowd_rate,
-                               crowd_spacing=args.crowd_spacing)
+    pre, gt = write_simulation(
+        args.out, args.frames, args.seed, crowd_rate=args.crowd_rate, crowd_spacing=args.crowd_spacing
+    )
     print(f"wrote {pre} and {gt} ({args.frames} simulated frames, seed {args.seed})")
     return 0
-
 
 
 def _read_log(args):
@@ -226,9 +252,11 @@ def _fractures_evaluate(args) -> int:
         if interval is None:
             print("predictions not cropped: the truth has no picks")
         else:
-            print(f"predictions cropped to the truth's interval {interval[0]:g}-{interval[1]:g} {truth.depth_unit} "
-                  f"(its picks +- {max(EVALUATE_TOLERANCES_CM):g} cm): {len(kept)} of {len(pred)} kept "
-                  "(--no-crop keeps all)")
+            print(
+                f"predictions cropped to the truth's interval {interval[0]:g}-{interval[1]:g} {truth.depth_unit} "
+                f"(its picks +- {max(EVALUATE_TOLERANCES_CM):g} cm): {len(kept)} of {len(pred)} kept "
+                "(--no-crop keeps all)"
+            )
         pred = kept
     print(format_pick_scores(evaluate_picks(pred, truth, EVALUATE_TOLERANCES_CM, distance=args.distance)))
     return 0
@@ -241,14 +269,29 @@ def _fractures_train(args) -> int:
 
     from .borehole.training.run import OPTIONS, fit, run_settings
 
-    settings = run_settings(args.model, args.downsample, args.refine_passes, args.query_selection, args.published,
-                            **{k: getattr(args, k) for k in OPTIONS})
+    settings = run_settings(
+        args.model,
+        args.downsample,
+        args.refine_passes,
+        args.query_selection,
+        args.published,
+        **{k: getattr(args, k) for k in OPTIONS},
+    )
     settings["train_cfg"] = dataclasses.replace(settings["train_cfg"], progress=not args.quiet)
     deadline = time.time() + 60 * args.max_minutes if args.max_minutes else None
-    record = fit(args.out, **settings, init=args.init, train_only=args.train_only, deadline=deadline,
-                 resume=args.resume, command=shlex.join(["nmskit", *args.argv]))
-    print(f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
-          f"{record['best_score']:.3f} -> {args.out}/best.safetensors")
+    record = fit(
+        args.out,
+        **settings,
+        init=args.init,
+        train_only=args.train_only,
+        deadline=deadline,
+        resume=args.resume,
+        command=shlex.join(["nmskit", *args.argv]),
+    )
+    print(
+        f"{record['steps_done']} steps in {record['train_seconds']:.0f} s, best validation score "
+        f"{record['best_score']:.3f} -> {args.out}/best.safetensors"
+    )
     return 0
 
 
@@ -267,12 +310,20 @@ def _add_fractures(sub) -> None:
     log_help = "image log: .csv/.csv.gz (long layout), .las, .dlis or .npz"
 
     p = cmds.add_parser("detect", help="pick sinusoids on a log and write picks.csv")
-    p.add_argument("--log", required=True, action="append",
-                   help=log_help + "; repeat it, or give a glob or @manifest, for many logs")
+    p.add_argument(
+        "--log",
+        required=True,
+        action="append",
+        help=log_help + "; repeat it, or give a glob or @manifest, for many logs",
+    )
     p.add_argument("--out", required=True, help="picks CSV to write (many logs: a folder, one <log>.picks.csv each)")
-    p.add_argument("--method", choices=METHODS, default="hough",
-                   help="picker: hough (default), detr or dense (shipped weights; dense = per-row detector + "
-                        "sinusoid NMS); docs/headtohead.md compares them")
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        default="hough",
+        help="picker: hough (default), detr or dense (shipped weights; dense = per-row detector + "
+        "sinusoid NMS); docs/headtohead.md compares them",
+    )
     p.add_argument("--diameter", help="hole diameter such as 8.5in (when the log does not carry it)")
     p.add_argument("--deviation", help="hole inclination and azimuth 'INC,AZ' (degrees) to fill true dips")
     p.add_argument("--plot", help="also write a figure of the log with the picks")
@@ -293,17 +344,31 @@ def _add_fractures(sub) -> None:
     p.add_argument("--pred", required=True, help="predicted picks CSV")
     p.add_argument("--truth", required=True, help="reference picks CSV")
     p.add_argument("--depth-unit", help="depth unit when a file does not state it (ft or m)")
-    p.add_argument("--distance", choices=["depth", "sinusoid"], default="depth",
-                   help="matching distance (sinusoid needs the hole diameter, which nmskit's picks files carry)")
-    p.add_argument("--no-crop", action="store_true",
-                   help="score all predictions (default: only those within the truth's depth interval)")
+    p.add_argument(
+        "--distance",
+        choices=["depth", "sinusoid"],
+        default="depth",
+        help="matching distance (sinusoid needs the hole diameter, which nmskit's picks files carry)",
+    )
+    p.add_argument(
+        "--no-crop",
+        action="store_true",
+        help="score all predictions (default: only those within the truth's depth interval)",
+    )
     p.set_defaults(func=_fractures_evaluate)
 
-    p = cmds.add_parser("train", help="train a detector, DETR-style or dense (synthetic patches + the embedded "
-                                      "well's upper interval; validates on its lower interval)")
+    p = cmds.add_parser(
+        "train",
+        help="train a detector, DETR-style or dense (synthetic patches + the embedded "
+        "well's upper interval; validates on its lower interval)",
+    )
     p.add_argument("--out", required=True, help="checkpoint directory")
-    p.add_argument("--model", choices=("detr", "dense"), default="detr",
-                   help="detr (set prediction, no NMS; default) or dense (per-row heatmap + sinusoid NMS)")
+    p.add_argument(
+        "--model",
+        choices=("detr", "dense"),
+        default="detr",
+        help="detr (set prediction, no NMS; default) or dense (per-row heatmap + sinusoid NMS)",
+    )
     # Options left out take the defaults of nmskit.borehole.training.run.run_settings.
     p.add_argument("--steps", type=int, help="optimiser steps")
     p.add_argument("--batch", type=int, help="patches per step")
@@ -319,11 +384,17 @@ def _add_fractures(sub) -> None:
     p.add_argument("--depth-weight", type=float, help="DETR: depth weight of matching cost and loss")
     p.add_argument("--dip-weight", type=float, help="DETR: dip weight of matching cost and loss")
     p.add_argument("--refine-passes", type=int, help="DETR: sinusoid-refinement passes (default: the preset's)")
-    p.add_argument("--query-selection", action="store_true",
-                   help="DETR: seed the queries from a dense first stage (FractureDETRConfig.two_stage); "
-                        "--init can be the dense detector's weights")
-    p.add_argument("--published", action="store_true",
-                   help="DETR: the full-resolution published configuration FractureDETRConfig() (a GPU's work)")
+    p.add_argument(
+        "--query-selection",
+        action="store_true",
+        help="DETR: seed the queries from a dense first stage (FractureDETRConfig.two_stage); "
+        "--init can be the dense detector's weights",
+    )
+    p.add_argument(
+        "--published",
+        action="store_true",
+        help="DETR: the full-resolution published configuration FractureDETRConfig() (a GPU's work)",
+    )
     p.add_argument("--device", help="where to train: cpu (default), cuda, cuda:1, ...")
     p.add_argument("--train-only", help="train only parameters whose names start with this prefix (e.g. refiner.)")
     p.add_argument("--init", help="warm-start from this checkpoint (same-named tensors are copied)")
@@ -345,13 +416,20 @@ def _add_rescore(sub) -> None:
     rs = sub.add_parser("rescore", help="learned NMS: rescoring models for 3-D detections")
     cmds = rs.add_subparsers(dest="rescore_command", required=True)
     folder = "directory with pre_nms.json and ground_truth.json (as nmskit simulate --out writes)"
-    p = cmds.add_parser("train", help="train a rescoring model; keeps the best checkpoint by validation mAP + NDS",
-                        description="Options left out take the defaults of nmskit.learned.train.RESCORE_TRAINING "
-                                    "and nmskit.learned.train.EpochConfig.")
+    p = cmds.add_parser(
+        "train",
+        help="train a rescoring model; keeps the best checkpoint by validation mAP + NDS",
+        description="Options left out take the defaults of nmskit.learned.train.RESCORE_TRAINING "
+        "and nmskit.learned.train.EpochConfig.",
+    )
     p.add_argument("--train", required=True, help="training " + folder)
     p.add_argument("--val", required=True, help="validation " + folder)
-    p.add_argument("--model", choices=LEARNED, default="d2d",
-                   help="d2d (D2D-Rescore), gossip (GossipNet3D), gcn, or setpred (the NMS-free set predictor)")
+    p.add_argument(
+        "--model",
+        choices=LEARNED,
+        default="d2d",
+        help="d2d (D2D-Rescore), gossip (GossipNet3D), gcn, or setpred (the NMS-free set predictor)",
+    )
     p.add_argument("--out", required=True, help="checkpoint directory (best and last; resumes from last)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int, help="frames per step")
@@ -383,13 +461,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     p.set_defaults(func=_bench)
 
-    p = sub.add_parser("suppress", help="suppress nuScenes-format 3-D detections per sample and "
-                                        "CenterPoint task head")
-    p.add_argument("--method", required=True, choices=["circle", "soft-circle", "rotated", *LEARNED],
-                   help="heuristic NMS, a learned rescorer that keeps the --top-k best per sample, or the "
-                        "NMS-free set predictor (setpred), which outputs up to --top-k boxes per sample")
-    p.add_argument("--in", dest="inp", required=True, action="append",
-                   help="pre-NMS results JSON; repeat it, or give a glob or @manifest, for many files")
+    p = sub.add_parser("suppress", help="suppress nuScenes-format 3-D detections per sample and CenterPoint task head")
+    p.add_argument(
+        "--method",
+        required=True,
+        choices=["circle", "soft-circle", "rotated", *LEARNED],
+        help="heuristic NMS, a learned rescorer that keeps the --top-k best per sample, or the "
+        "NMS-free set predictor (setpred), which outputs up to --top-k boxes per sample",
+    )
+    p.add_argument(
+        "--in",
+        dest="inp",
+        required=True,
+        action="append",
+        help="pre-NMS results JSON; repeat it, or give a glob or @manifest, for many files",
+    )
     p.add_argument("--out", required=True, help="post-NMS results JSON to write (many files: a folder)")
     p.add_argument("--score-threshold", type=float, default=0.1, help="drop scores <= this first (0.1)")
     p.add_argument("--post-max-size", type=int, default=83, help="kept per sample and head (83)")
@@ -398,8 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--iou-threshold", type=float, default=0.2, help="rotated: IoU threshold (0.2)")
     p.add_argument("--weights", help="learned: checkpoint or training directory (default: the shipped weights)")
     p.add_argument("--top-k", type=int, default=300, help="learned: kept per sample (300)")
-    p.add_argument("--gt", help="learned: ground-truth JSON giving each sample's ego position, for results "
-                                "without ego_translation")
+    p.add_argument(
+        "--gt", help="learned: ground-truth JSON giving each sample's ego position, for results without ego_translation"
+    )
     _add_batch_options(p)
     p.set_defaults(func=_suppress)
 
@@ -422,17 +509,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
     p.add_argument("--out", help="directory for pre_nms.json and ground_truth.json")
     p.add_argument("--crowd-rate", type=float, default=1.0, help="pedestrian crowds, relative to default (1.0)")
-    p.add_argument("--crowd-spacing", type=float, default=None,
-                   help="pack pedestrian crowds with neighbours this many metres apart (>= 0.36; default: scattered)")
-    p.add_argument("--calibration-report", action="store_true",
-                   help="print simulated CircleNMS and Soft-CircleNMS AP beside the published numbers instead")
+    p.add_argument(
+        "--crowd-spacing",
+        type=float,
+        default=None,
+        help="pack pedestrian crowds with neighbours this many metres apart (>= 0.36; default: scattered)",
+    )
+    p.add_argument(
+        "--calibration-report",
+        action="store_true",
+        help="print simulated CircleNMS and Soft-CircleNMS AP beside the published numbers instead",
+    )
     p.set_defaults(func=_simulate, out_is_folder=True)
 
     p = sub.add_parser("evaluate", help="evaluate detections")
     ev = p.add_subparsers(dest="protocol", required=True)
     p = ev.add_parser("nuscenes", help="the nuScenes detection protocol (mAP, TP errors, NDS)")
-    p.add_argument("--pred", required=True, action="append",
-                   help="results JSON; repeat it, or give a glob or @manifest, to evaluate many files")
+    p.add_argument(
+        "--pred",
+        required=True,
+        action="append",
+        help="results JSON; repeat it, or give a glob or @manifest, to evaluate many files",
+    )
     p.add_argument("--gt", required=True, help="ground-truth JSON (boxes with ego_translation, num_pts)")
     p.add_argument("--json", help="write the metrics and PR curves here")
     p.add_argument("--plots", help="write PR-curve PNGs into this directory")

@@ -1,4 +1,5 @@
 """A small static HTML report: sections of text, tables and PNG figures, in one folder."""
+
 from __future__ import annotations
 
 import html
@@ -48,20 +49,28 @@ class Report:
         """Save a matplotlib figure as ``name`` (a PNG) and show it with a caption."""
         path = self.out / name
         fig.savefig(path, dpi=110, bbox_inches="tight")
-        self.parts.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
-                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        self.parts.append(
+            f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
         return path
 
     def image(self, name: str, caption: str) -> None:
         """Show a PNG already written into the report folder (``name`` relative to it)."""
         if not (self.out / name).is_file():
             raise ValueError(f"image {name!r} is not in the report folder {str(self.out)!r}")
-        self.parts.append(f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
-                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        self.parts.append(
+            f'<figure><img src="{html.escape(name)}" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
 
     def write(self) -> Path:
         path = self.out / "index.html"
-        path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
-                        f"<style>{_STYLE}</style>{_SELF_CHECK}</head><body><h1>{html.escape(self.title)}</h1>"
-                        + "\n".join(self.parts) + "</body></html>", encoding="utf-8")
+        path.write_text(
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
+            f"<style>{_STYLE}</style>{_SELF_CHECK}</head><body><h1>{html.escape(self.title)}</h1>"
+            + "\n".join(self.parts)
+            + "</body></html>",
+            encoding="utf-8",
+        )
         return path

@@ -12,6 +12,7 @@ computes IoU in float32, nmskit in float64, so a pair within float32 rounding of
 threshold may differ; the agreement is printed). Times are medians of interleaved runs,
 each ending with a device synchronisation.
 """
+
 from __future__ import annotations
 
 import sys
@@ -42,6 +43,7 @@ def timed(fn, device):
         if device.type == "cuda":
             torch.cuda.synchronize()
         return time.perf_counter() - t0
+
     return run
 
 
@@ -64,8 +66,10 @@ def main(smoke: bool) -> None:
             sys.exit("torchvision is needed: pip install torchvision (the build matching torch)")
         peer = lambda b, s, lab, t: torch.from_numpy(nmskit.batched_nms(b.numpy(), s.numpy(), lab.numpy(), t))
         peer_name = "nmskit host path (torchvision not installed)"
-    print(f"device: {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu (smoke)'}; "
-          f"torch {torch.__version__}; peer: {peer_name}")
+    print(
+        f"device: {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu (smoke)'}; "
+        f"torch {torch.__version__}; peer: {peer_name}"
+    )
     print("| B | N per image | kept | same kept set | nmskit ms | peer ms | peer / nmskit |")
     print("|---|---|---|---|---|---|---|")
     for n in sizes:

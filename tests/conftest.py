@@ -1,5 +1,6 @@
 """Shared test fixtures and helpers. Peers (OpenCV, TensorFlow, ...) are test-only
 dependencies installed by `make test`; the tests import them directly."""
+
 import os
 
 import numpy as np

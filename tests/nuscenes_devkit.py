@@ -4,6 +4,7 @@ The devkit's own functions do every step (filtering, accumulate, calc_ap, calc_t
 DetectionMetrics); only its database access is replaced: the scenes carry their ego-relative
 centres, and the bicycle-rack lookup sees no racks (nmskit does not apply that filter).
 """
+
 import numpy as np
 
 from nmskit.data import ATTRIBUTE_NAMES, DETECTION_NAMES, Detections3D
@@ -27,15 +28,25 @@ def to_eval_boxes(d: Detections3D, ground_truth: bool):
     quat = yaw_to_quaternion(d.yaw)
     order, start = d.sample_groups()
     for s, token in enumerate(d.sample_tokens):
-        rows = order[start[s]:start[s + 1]]
-        boxes.add_boxes(token, [DetectionBox(
-            sample_token=token, translation=tuple(d.center[i].tolist()), size=tuple(d.size[i].tolist()),
-            rotation=tuple(quat[i].tolist()), velocity=tuple(d.velocity[i].tolist()),
-            ego_translation=tuple(d.ego[i].tolist()), num_pts=int(d.num_pts[i]),
-            detection_name=DETECTION_NAMES[d.label[i]],
-            detection_score=-1.0 if ground_truth else float(d.score[i]),
-            attribute_name="" if d.attribute[i] < 0 else ATTRIBUTE_NAMES[d.attribute[i]])
-            for i in rows])
+        rows = order[start[s] : start[s + 1]]
+        boxes.add_boxes(
+            token,
+            [
+                DetectionBox(
+                    sample_token=token,
+                    translation=tuple(d.center[i].tolist()),
+                    size=tuple(d.size[i].tolist()),
+                    rotation=tuple(quat[i].tolist()),
+                    velocity=tuple(d.velocity[i].tolist()),
+                    ego_translation=tuple(d.ego[i].tolist()),
+                    num_pts=int(d.num_pts[i]),
+                    detection_name=DETECTION_NAMES[d.label[i]],
+                    detection_score=-1.0 if ground_truth else float(d.score[i]),
+                    attribute_name="" if d.attribute[i] < 0 else ATTRIBUTE_NAMES[d.attribute[i]],
+                )
+                for i in rows
+            ],
+        )
     return boxes
 
 
@@ -62,8 +73,9 @@ def devkit_evaluate(pred: Detections3D, gt: Detections3D):
             data[name, th] = accumulate(gt_boxes, pred_boxes, name, cfg.dist_fcn_callable, th)
             metrics.add_label_ap(name, th, calc_ap(data[name, th], cfg.min_recall, cfg.min_precision))
         for metric in TP_METRICS:
-            if (name == "traffic_cone" and metric in ("attr_err", "vel_err", "orient_err")) or \
-                    (name == "barrier" and metric in ("attr_err", "vel_err")):
+            if (name == "traffic_cone" and metric in ("attr_err", "vel_err", "orient_err")) or (
+                name == "barrier" and metric in ("attr_err", "vel_err")
+            ):
                 metrics.add_label_tp(name, metric, np.nan)
             else:
                 metrics.add_label_tp(name, metric, calc_tp(data[name, cfg.dist_th_tp], cfg.min_recall, metric))

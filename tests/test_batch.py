@@ -1,5 +1,6 @@
 """The batch layer on the local engine: input expansion, one output per input equal to the
 single-input command's, a bad input among good ones, resume after a killed run, sharding."""
+
 import json
 import os
 import subprocess
@@ -52,9 +53,14 @@ def test_expand_repeated_glob_and_manifest(tmp_path, monkeypatch):
     assert not is_many(["a.json"])
 
 
-@pytest.mark.parametrize("values, match", [(["nothing*.json"], "matches no file"),
-                                           (["@missing.txt"], "cannot read the manifest"),
-                                           (["@empty.txt"], "lists no input")])
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        (["nothing*.json"], "matches no file"),
+        (["@missing.txt"], "cannot read the manifest"),
+        (["@empty.txt"], "lists no input"),
+    ],
+)
 def test_expand_rejects(tmp_path, monkeypatch, values, match):
     (tmp_path / "empty.txt").write_text("# nothing\n")
     monkeypatch.chdir(tmp_path)
@@ -86,7 +92,9 @@ def test_suppress_many_equals_single(sim, tmp_path, capsys):
     assert status == 0
     assert "3 inputs: 3 written, 0 already complete, 0 failed" in capsys.readouterr().out
     for i, shard in enumerate(shards):
-        assert (tmp_path / "many" / shard.name).read_bytes() == _single([*argv, "--in", str(shard)], tmp_path, f"{i}.json")
+        assert (tmp_path / "many" / shard.name).read_bytes() == _single(
+            [*argv, "--in", str(shard)], tmp_path, f"{i}.json"
+        )
 
 
 def test_detect_many_equals_single(logs, tmp_path):
@@ -105,12 +113,31 @@ def test_evaluate_many_writes_one_metrics_file_each(sim, tmp_path):
     post.mkdir()
     for method in ("circle", "rotated"):
         assert main(["suppress", "--method", method, "--in", str(pre), "--out", str(post / f"{method}.json")]) == 0
-    assert main(["evaluate", "nuscenes", "--pred", str(post / "*.json"), "--gt", str(gt),
-                 "--out", str(tmp_path / "metrics"), "--workers", "1"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "nuscenes",
+                "--pred",
+                str(post / "*.json"),
+                "--gt",
+                str(gt),
+                "--out",
+                str(tmp_path / "metrics"),
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
     for method in ("circle", "rotated"):
         single = tmp_path / f"{method}.single.json"
-        assert main(["evaluate", "nuscenes", "--pred", str(post / f"{method}.json"), "--gt", str(gt),
-                     "--json", str(single)]) == 0
+        assert (
+            main(
+                ["evaluate", "nuscenes", "--pred", str(post / f"{method}.json"), "--gt", str(gt), "--json", str(single)]
+            )
+            == 0
+        )
         assert (tmp_path / "metrics" / f"{method}.metrics.json").read_bytes() == single.read_bytes()
 
 
@@ -133,15 +160,26 @@ def test_a_corrupt_input_fails_alone(sim, tmp_path, capsys):
     bad.parent.mkdir()
     bad.write_text('{"results": {"tok": [{"sample_token": "tok"')  # truncated
     inputs = [*shards, bad]
-    status = main(["suppress", "--method", "circle", *[a for p in inputs for a in ("--in", str(p))],
-                   "--out", str(tmp_path / "out"), "--workers", "2"])
+    status = main(
+        [
+            "suppress",
+            "--method",
+            "circle",
+            *[a for p in inputs for a in ("--in", str(p))],
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ]
+    )
     captured = capsys.readouterr()
     assert status == 2
     errors = captured.err.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith(f"nmskit: error: {bad}: ") and "not valid JSON" in errors[0]
     assert "4 inputs: 3 written, 0 already complete, 1 failed" in captured.out
-    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == \
-        sorted(s.name for s in shards)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == sorted(
+        s.name for s in shards
+    )
 
 
 def test_bad_options_fail_before_any_work(tmp_path, capsys):
@@ -159,8 +197,19 @@ def test_bad_options_fail_before_any_work(tmp_path, capsys):
 def test_ray_missing_names_the_extra(sim, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     _, _, shards = sim
-    status = main(["suppress", "--method", "circle", "--in", str(shards[0].parent / "*.json"),
-                   "--out", str(tmp_path / "out"), "--engine", "ray"])
+    status = main(
+        [
+            "suppress",
+            "--method",
+            "circle",
+            "--in",
+            str(shards[0].parent / "*.json"),
+            "--out",
+            str(tmp_path / "out"),
+            "--engine",
+            "ray",
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and err == ["nmskit: error: --engine ray needs Ray: pip install 'nmskit[ray]'"]
 
@@ -191,8 +240,12 @@ def test_resume_after_a_killed_run_recomputes_nothing(sim, tmp_path, capsys):
     out = tmp_path / "out"
     script = KILLER.format(victim=shards[2].name)
     argv = ["suppress", "--method", "circle", "--in", str(shards[0].parent / "*.json"), "--out", str(out)]
-    run = subprocess.run([sys.executable, "-c", script, *argv, "--workers", "1"],
-                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", script, *argv, "--workers", "1"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == -9, run.stderr
     first = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir() if p.is_file()}
     assert sorted(n for n in first if not n.startswith(".")) == [shards[0].name, shards[1].name]
@@ -205,8 +258,9 @@ def test_resume_after_a_killed_run_recomputes_nothing(sim, tmp_path, capsys):
     for s in shards[:2]:
         assert after[s.name] == first[s.name]  # not rewritten
     for i, shard in enumerate(shards):
-        assert (out / shard.name).read_bytes() == _single(["suppress", "--method", "circle", "--in", str(shard)],
-                                                          tmp_path, f"{i}.json")
+        assert (out / shard.name).read_bytes() == _single(
+            ["suppress", "--method", "circle", "--in", str(shard)], tmp_path, f"{i}.json"
+        )
 
 
 @pytest.mark.slow
@@ -216,13 +270,15 @@ def test_resume_recomputes_outputs_of_other_options_or_changed_files(sim, tmp_pa
     assert run_batch(SuppressJob("circle"), shards, out, workers=1, progress=False).exit_status == 0
     again = run_batch(SuppressJob("circle"), shards, out, workers=1, resume=True, progress=False)
     assert sum(o.skipped for o in again.outcomes) == 3
-    other = run_batch(SuppressJob("circle", {"score_threshold": 0.3}), shards, out, workers=1, resume=True,
-                      progress=False)
+    other = run_batch(
+        SuppressJob("circle", {"score_threshold": 0.3}), shards, out, workers=1, resume=True, progress=False
+    )
     assert sum(o.skipped for o in other.outcomes) == 0
     with open(out / shards[1].name, "a") as f:
         f.write(" ")  # an output changed after it was written is not complete
-    last = run_batch(SuppressJob("circle", {"score_threshold": 0.3}), shards, out, workers=1, resume=True,
-                     progress=False)
+    last = run_batch(
+        SuppressJob("circle", {"score_threshold": 0.3}), shards, out, workers=1, resume=True, progress=False
+    )
     assert [o.input for o in last.outcomes if not o.skipped] == [shards[1]]
 
 
@@ -241,8 +297,12 @@ def test_split_then_merge_is_the_file(sim, tmp_path):
 def test_suppressed_shards_merge_to_the_single_file_result(sim, tmp_path, capsys):
     pre, _, shards = sim
     argv = ["suppress", "--method", "d2d"]
-    assert main([*argv, "--in", str(shards[0].parent / "*.json"), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
-    assert main(["shard", "merge", "--in", str(tmp_path / "out" / "*.json"), "--out", str(tmp_path / "merged.json")]) == 0
+    assert (
+        main([*argv, "--in", str(shards[0].parent / "*.json"), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    )
+    assert (
+        main(["shard", "merge", "--in", str(tmp_path / "out" / "*.json"), "--out", str(tmp_path / "merged.json")]) == 0
+    )
     assert (tmp_path / "merged.json").read_bytes() == _single([*argv, "--in", str(pre)], tmp_path, "whole.json")
 
 
@@ -267,22 +327,56 @@ def test_merge_rejects_incomplete_or_mixed_sets(sim, tmp_path):
 def test_ray_address_that_does_not_answer_is_refused(sim, tmp_path, capsys):
     pytest.importorskip("ray")
     _, _, shards = sim
-    status = main(["suppress", "--method", "circle", "--in", str(shards[0].parent / "*.json"),
-                   "--out", str(tmp_path / "out"), "--engine", "ray", "--address", "127.0.0.1:1"])
+    status = main(
+        [
+            "suppress",
+            "--method",
+            "circle",
+            "--in",
+            str(shards[0].parent / "*.json"),
+            "--out",
+            str(tmp_path / "out"),
+            "--engine",
+            "ray",
+            "--address",
+            "127.0.0.1:1",
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and len(err) == 1 and err[0].startswith("nmskit: error: --address 127.0.0.1:1: no Ray cluster")
 
 
 def test_cli_options_that_need_one_or_many_inputs(sim, logs, tmp_path, capsys):
     pre, gt, _ = sim
-    cases = [(["fractures", "detect", "--log", str(logs[0]), "--log", str(logs[1]), "--out", str(tmp_path / "o"),
-               "--plot", str(tmp_path / "p.png")], "--plot takes one --log"),
-             (["evaluate", "nuscenes", "--pred", str(pre), "--pred", str(pre.parent / "*.json"), "--gt", str(gt)],
-              "folder --out"),
-             (["evaluate", "nuscenes", "--pred", str(pre), "--gt", str(gt), "--out", str(tmp_path / "o")],
-              "with one, use --json"),
-             (["shard", "split", "--in", str(pre), "--out", str(tmp_path / "s"), "--shards", "0"],
-              "shards must be an integer")]
+    cases = [
+        (
+            [
+                "fractures",
+                "detect",
+                "--log",
+                str(logs[0]),
+                "--log",
+                str(logs[1]),
+                "--out",
+                str(tmp_path / "o"),
+                "--plot",
+                str(tmp_path / "p.png"),
+            ],
+            "--plot takes one --log",
+        ),
+        (
+            ["evaluate", "nuscenes", "--pred", str(pre), "--pred", str(pre.parent / "*.json"), "--gt", str(gt)],
+            "folder --out",
+        ),
+        (
+            ["evaluate", "nuscenes", "--pred", str(pre), "--gt", str(gt), "--out", str(tmp_path / "o")],
+            "with one, use --json",
+        ),
+        (
+            ["shard", "split", "--in", str(pre), "--out", str(tmp_path / "s"), "--shards", "0"],
+            "shards must be an integer",
+        ),
+    ]
     for argv, message in cases:
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
@@ -293,5 +387,8 @@ def test_shard_commands(sim, tmp_path, capsys):
     pre, _, _ = sim
     assert main(["shard", "split", "--in", str(pre), "--out", str(tmp_path / "s"), "--shards", "4"]) == 0
     assert main(["shard", "merge", "--in", str(tmp_path / "s" / "*.json"), "--out", str(tmp_path / "m.json")]) == 0
-    assert capsys.readouterr().out.splitlines() == [f"4 shards -> {tmp_path / 's'}", f"6 samples -> {tmp_path / 'm.json'}"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"4 shards -> {tmp_path / 's'}",
+        f"6 samples -> {tmp_path / 'm.json'}",
+    ]
     assert json.loads((tmp_path / "m.json").read_text()) == json.loads(Path(pre).read_text())

@@ -1,5 +1,6 @@
 """The Ray engine on a local two-CPU cluster started here: outputs byte-identical to the
 local engine's and to the single-input command's; the docs' ray.data example runs."""
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The fracture head-to-head: data sets, the chance comb, scoring on both distances."""
+
 import numpy as np
 import pytest
 
@@ -57,8 +58,10 @@ def test_tolerance_sweep_shape(logs):
     assert np.all((sw["dense"] >= 0) & (sw["dense"] <= 1))
 
 
-@pytest.mark.parametrize("kwargs, name", [({"n": -1}, "n"), ({"n": 1.5}, "n"), ({"n": 1, "feet": 0.0}, "feet"),
-                                          ({"n": 1, "feet": float("nan")}, "feet")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"n": -1}, "n"), ({"n": 1.5}, "n"), ({"n": 1, "feet": 0.0}, "feet"), ({"n": 1, "feet": float("nan")}, "feet")],
+)
 def test_synthetic_logs_bad_sizes_name_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         synthetic_logs(**kwargs)

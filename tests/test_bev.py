@@ -1,5 +1,6 @@
 """BEV geometry and ground-plane suppression against their peers: shapely polygons for the
 rotated IoU, OpenCV's NMSBoxesRotated, and CenterPoint's circle-NMS rule transcribed here."""
+
 import cv2
 import numpy as np
 import pytest
@@ -24,8 +25,7 @@ def shapely_iou(a, b):
 
 
 def random_boxes(rng, n, spread=8.0, offset=0.0):
-    return np.c_[rng.uniform(-spread, spread, (n, 2)) + offset, rng.uniform(0.3, 6, (n, 2)),
-                 rng.uniform(-4, 4, n)]
+    return np.c_[rng.uniform(-spread, spread, (n, 2)) + offset, rng.uniform(0.3, 6, (n, 2)), rng.uniform(-4, 4, n)]
 
 
 # ----- geometry --------------------------------------------------------------------------
@@ -93,8 +93,7 @@ def test_bev_iou_is_symmetric_and_rigid_invariant(seed, turn, shift):
 
     def move(x):
         c, s = np.cos(turn), np.sin(turn)
-        return np.c_[c * x[:, 0] - s * x[:, 1] + shift, s * x[:, 0] + c * x[:, 1] - shift, x[:, 2:4],
-                     x[:, 4] + turn]
+        return np.c_[c * x[:, 0] - s * x[:, 1] + shift, s * x[:, 0] + c * x[:, 1] - shift, x[:, 2:4], x[:, 4] + turn]
 
     np.testing.assert_allclose(bev_iou(move(a), move(b)), iou, atol=1e-9)
 
@@ -295,12 +294,16 @@ def test_centerpoint_nms_matches_per_sample_per_head_transcription():
     for s in range(len(pred.sample_tokens)):
         ref = []
         for h in range(6):
-            mine = np.flatnonzero((pred.sample == s) & (np.vectorize(head_of.get)(pred.label) == h)
-                                  & (pred.score > 0.1)) if len(pred) else []
+            mine = (
+                np.flatnonzero((pred.sample == s) & (np.vectorize(head_of.get)(pred.label) == h) & (pred.score > 0.1))
+                if len(pred)
+                else []
+            )
             order = mine[np.argsort(-pred.score[mine], kind="stable")]
             dets = np.c_[pred.center[order, :2], pred.score[order]]
-            ref += order[centerpoint_circle_nms(dets, CENTERPOINT_MIN_RADIUS[h],
-                                                order=np.arange(len(order)))[:83]].tolist()
+            ref += order[
+                centerpoint_circle_nms(dets, CENTERPOINT_MIN_RADIUS[h], order=np.arange(len(order)))[:83]
+            ].tolist()
         assert sorted(rows[pred.sample[rows] == s].tolist()) == sorted(ref)
     np.testing.assert_array_equal(kept.center, pred.center[rows])
     assert (np.diff(kept.sample) >= 0).all()
@@ -310,8 +313,7 @@ def test_centerpoint_methods_keep_at_most_83_per_head():
     rng = np.random.default_rng(10)
     n = 400
     apart = np.c_[np.arange(n) * 3.0, np.zeros((n, 2))]  # no two cars close enough to suppress
-    dense = Detections3D.create(apart, np.ones((n, 3)), rng.uniform(-3, 3, n), np.zeros(n, int),
-                                rng.uniform(0.2, 1, n))
+    dense = Detections3D.create(apart, np.ones((n, 3)), rng.uniform(-3, 3, n), np.zeros(n, int), rng.uniform(0.2, 1, n))
     for method in ("circle", "rotated", "soft-circle"):
         kept = centerpoint_nms(dense, method)
         assert len(kept) == 83 and (kept.score > 0).all()
@@ -320,29 +322,32 @@ def test_centerpoint_methods_keep_at_most_83_per_head():
 
 
 # ----- bad input ----------------------------------------------------------------------------
-@pytest.mark.parametrize("call, message", [
-    (lambda: bev_iou(np.zeros((2, 4)), np.zeros((2, 5))), "a must have shape \\[N, 5\\]"),
-    (lambda: bev_iou(np.zeros((2, 5)), [[0, 0, 1, np.nan, 0]]), "b contains NaN"),
-    (lambda: bev_iou([[0, 0, -1, 1, 0]], np.zeros((1, 5))), "a row 0 has a negative width"),
-    (lambda: center_distance(np.zeros(3), np.zeros((1, 2))), "a must have shape"),
-    (lambda: circle_nms(np.zeros((3, 3)), np.zeros(3), 1.0), "centers must have shape \\[N, 2\\]"),
-    (lambda: circle_nms(np.zeros((3, 2)), np.zeros(2), 1.0), "scores has length 2"),
-    (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), -1.0), "radius must be finite and >= 0"),
-    (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), "x"), "radius must be a real number"),
-    (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), {0: 1.0}), "radius given per label needs labels"),
-    (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), {0: 1.0}, labels=[0, 1]), "radius has no entry for label 1"),
-    (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, labels=[0]), "labels must have shape"),
-    (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, max_output=-1), "max_output must be >= 0"),
-    (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), 0.0), "sigma must be > 0"),
-    (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, cutoff=0), "cutoff must be > 0"),
-    (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), {0: 1.0}), "sigma given per label needs labels"),
-    (lambda: rotated_nms(np.zeros((2, 5)), np.zeros(2), 1.5), "iou_threshold must lie in"),
-    (lambda: rotated_nms(np.zeros((2, 5)), np.zeros(2), 0.5, pre_max_size=-2), "pre_max_size must be >= 0"),
-    (lambda: centerpoint_nms(np.zeros((2, 5))), "detections must be a Detections3D"),
-    (lambda: centerpoint_nms(Detections3D.empty(), "box"), "method must be one of"),
-    (lambda: centerpoint_nms(Detections3D.empty(), min_radius=(1, 2)), "min_radius must hold 6"),
-    (lambda: centerpoint_nms(Detections3D.empty(), "soft-circle", sigma=[0] * 6), "sigma must hold 6"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: bev_iou(np.zeros((2, 4)), np.zeros((2, 5))), "a must have shape \\[N, 5\\]"),
+        (lambda: bev_iou(np.zeros((2, 5)), [[0, 0, 1, np.nan, 0]]), "b contains NaN"),
+        (lambda: bev_iou([[0, 0, -1, 1, 0]], np.zeros((1, 5))), "a row 0 has a negative width"),
+        (lambda: center_distance(np.zeros(3), np.zeros((1, 2))), "a must have shape"),
+        (lambda: circle_nms(np.zeros((3, 3)), np.zeros(3), 1.0), "centers must have shape \\[N, 2\\]"),
+        (lambda: circle_nms(np.zeros((3, 2)), np.zeros(2), 1.0), "scores has length 2"),
+        (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), -1.0), "radius must be finite and >= 0"),
+        (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), "x"), "radius must be a real number"),
+        (lambda: circle_nms(np.zeros((3, 2)), np.zeros(3), {0: 1.0}), "radius given per label needs labels"),
+        (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), {0: 1.0}, labels=[0, 1]), "radius has no entry for label 1"),
+        (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, labels=[0]), "labels must have shape"),
+        (lambda: circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, max_output=-1), "max_output must be >= 0"),
+        (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), 0.0), "sigma must be > 0"),
+        (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), 1.0, cutoff=0), "cutoff must be > 0"),
+        (lambda: soft_circle_nms(np.zeros((2, 2)), np.zeros(2), {0: 1.0}), "sigma given per label needs labels"),
+        (lambda: rotated_nms(np.zeros((2, 5)), np.zeros(2), 1.5), "iou_threshold must lie in"),
+        (lambda: rotated_nms(np.zeros((2, 5)), np.zeros(2), 0.5, pre_max_size=-2), "pre_max_size must be >= 0"),
+        (lambda: centerpoint_nms(np.zeros((2, 5))), "detections must be a Detections3D"),
+        (lambda: centerpoint_nms(Detections3D.empty(), "box"), "method must be one of"),
+        (lambda: centerpoint_nms(Detections3D.empty(), min_radius=(1, 2)), "min_radius must hold 6"),
+        (lambda: centerpoint_nms(Detections3D.empty(), "soft-circle", sigma=[0] * 6), "sigma must hold 6"),
+    ],
+)
 def test_bad_input_raises_naming_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()

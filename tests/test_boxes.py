@@ -8,7 +8,12 @@ from nmskit import box_area, box_convert, box_iou
 def test_convert_round_trips():
     rng = np.random.default_rng(0)
     b = np.sort(rng.uniform(0, 100, (50, 2, 2)), axis=1).transpose(0, 2, 1).reshape(50, 4)[:, [0, 1, 2, 3]]
-    b = np.c_[np.minimum(b[:, 0], b[:, 2]), np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 0], b[:, 2]), np.maximum(b[:, 1], b[:, 3])]
+    b = np.c_[
+        np.minimum(b[:, 0], b[:, 2]),
+        np.minimum(b[:, 1], b[:, 3]),
+        np.maximum(b[:, 0], b[:, 2]),
+        np.maximum(b[:, 1], b[:, 3]),
+    ]
     for fmt in ("yxyx", "cxcywh", "xywh"):
         np.testing.assert_allclose(box_convert(box_convert(b, "xyxy", fmt), fmt, "xyxy"), b, atol=1e-12)
     np.testing.assert_array_equal(box_convert(b, "xyxy", "yxyx"), b[:, [1, 0, 3, 2]])

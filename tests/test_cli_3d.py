@@ -1,4 +1,5 @@
 """The `nmskit suppress` and `nmskit evaluate nuscenes` commands, end to end on files."""
+
 import json
 
 import numpy as np
@@ -23,8 +24,23 @@ def test_suppress_then_evaluate(tmp_path, capsys):
         expected = centerpoint_nms(pred, method)
         assert len(kept) == len(expected)
         np.testing.assert_array_equal(np.sort(kept.score), np.sort(expected.score))
-    assert main(["evaluate", "nuscenes", "--pred", str(tmp_path / "circle.json"), "--gt", str(tmp_path / "gt.json"),
-                 "--json", str(tmp_path / "m.json"), "--plots", str(tmp_path / "plots")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "nuscenes",
+                "--pred",
+                str(tmp_path / "circle.json"),
+                "--gt",
+                str(tmp_path / "gt.json"),
+                "--json",
+                str(tmp_path / "m.json"),
+                "--plots",
+                str(tmp_path / "plots"),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     result = nuscenes_detection(centerpoint_nms(pred, "circle"), gt)
     assert f"{100 * result.mean_ap:.2f}" in printed and "NDS" in printed and "Barrier" in printed
@@ -33,8 +49,20 @@ def test_suppress_then_evaluate(tmp_path, capsys):
 
 
 def test_cli_errors_are_reported_not_raised(tmp_path, capsys):
-    assert main(["suppress", "--method", "circle", "--in", str(tmp_path / "missing.json"),
-                 "--out", str(tmp_path / "o.json")]) == 2
+    assert (
+        main(
+            [
+                "suppress",
+                "--method",
+                "circle",
+                "--in",
+                str(tmp_path / "missing.json"),
+                "--out",
+                str(tmp_path / "o.json"),
+            ]
+        )
+        == 2
+    )
     assert capsys.readouterr().err == f"nmskit: error: {tmp_path / 'missing.json'}: no such file\n"
     (tmp_path / "bad.json").write_text(json.dumps({"results": {"s": [{"sample_token": "s"}]}}))
     assert main(["evaluate", "nuscenes", "--pred", str(tmp_path / "bad.json"), "--gt", str(tmp_path / "bad.json")]) == 2

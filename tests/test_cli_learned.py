@@ -1,5 +1,6 @@
 """`nmskit rescore train` and `nmskit suppress --method d2d|gossip|gcn`, end to end on tiny
 simulated folders as `nmskit simulate --out` writes them."""
+
 import json
 
 import numpy as np
@@ -25,16 +26,53 @@ def _per_sample(d):
 @pytest.mark.slow
 def test_train_then_suppress_with_the_checkpoint(sim, tmp_path):
     ckpt = tmp_path / "gcn"
-    assert main(["rescore", "train", "--train", str(sim / "train"), "--val", str(sim / "val"), "--model", "gcn",
-                 "--out", str(ckpt), "--epochs", "2", "--batch-size", "4", "--lr", "0.01"]) == 0
+    assert (
+        main(
+            [
+                "rescore",
+                "train",
+                "--train",
+                str(sim / "train"),
+                "--val",
+                str(sim / "val"),
+                "--model",
+                "gcn",
+                "--out",
+                str(ckpt),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "4",
+                "--lr",
+                "0.01",
+            ]
+        )
+        == 0
+    )
     record = json.loads((ckpt / "best.json").read_text())["record"]
     assert [h["step"] for h in record["history"]] == [2, 4]  # 6 frames, 4 per step: 2 steps per epoch
     assert record["data"]["train_frames"] == 6 and record["epochs"]["batch_size"] == 4
     assert record["train"]["lr"] == 0.01 and record["train"]["weight_decay"] == 0.01  # given; default
     pre = sim / "val" / "pre_nms.json"
     post = tmp_path / "post.json"
-    assert main(["suppress", "--method", "gcn", "--weights", str(ckpt), "--top-k", "40", "--in", str(pre),
-                 "--out", str(post)]) == 0
+    assert (
+        main(
+            [
+                "suppress",
+                "--method",
+                "gcn",
+                "--weights",
+                str(ckpt),
+                "--top-k",
+                "40",
+                "--in",
+                str(pre),
+                "--out",
+                str(post),
+            ]
+        )
+        == 0
+    )
     kept, _ = read_nuscenes_results(post, max_boxes_per_sample=None)
     dets, _ = read_nuscenes_results(pre, max_boxes_per_sample=None)
     assert (_per_sample(kept) == np.minimum(_per_sample(dets), 40)).all()
@@ -62,19 +100,49 @@ def test_results_without_ego_need_the_ground_truth(sim, tmp_path, capsys):
     assert main(args + ["--out", str(tmp_path / "x.json")]) == 2
     assert "--gt" in capsys.readouterr().err
     assert main(args + ["--out", str(tmp_path / "a.json"), "--gt", str(gt_path)]) == 0
-    assert main(["suppress", "--method", "d2d", "--in", str(sim / "val" / "pre_nms.json"), "--top-k", "50",
-                 "--out", str(tmp_path / "b.json")]) == 0
+    assert (
+        main(
+            [
+                "suppress",
+                "--method",
+                "d2d",
+                "--in",
+                str(sim / "val" / "pre_nms.json"),
+                "--top-k",
+                "50",
+                "--out",
+                str(tmp_path / "b.json"),
+            ]
+        )
+        == 0
+    )
     a, _ = read_nuscenes_results(tmp_path / "a.json")
     b, _ = read_nuscenes_results(tmp_path / "b.json")
     np.testing.assert_allclose(a.score, b.score, rtol=1e-6)
-    np.testing.assert_allclose(with_ego(read_nuscenes_results(bare, max_boxes_per_sample=None)[0],
-                                        read_nuscenes_gt(gt_path)).ego, dets.ego, atol=1e-6)
+    np.testing.assert_allclose(
+        with_ego(read_nuscenes_results(bare, max_boxes_per_sample=None)[0], read_nuscenes_gt(gt_path)).ego,
+        dets.ego,
+        atol=1e-6,
+    )
 
 
 def test_rescore_train_names_a_missing_file(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert main(["rescore", "train", "--train", str(tmp_path / "empty"), "--val", str(tmp_path / "empty"),
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "rescore",
+                "train",
+                "--train",
+                str(tmp_path / "empty"),
+                "--val",
+                str(tmp_path / "empty"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "pre_nms.json" in capsys.readouterr().err
 
 

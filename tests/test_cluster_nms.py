@@ -1,4 +1,5 @@
 """Cluster-NMS equals greedy NMS exactly; Fast NMS equals its one-reduction definition."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,8 +15,9 @@ from .test_nms_properties import box_sets
 def test_cluster_nms_equals_greedy_nms(case):
     boxes, scores, labels, t = case
     np.testing.assert_array_equal(nmskit.cluster_nms(boxes, scores, t), nmskit.nms(boxes, scores, t))
-    np.testing.assert_array_equal(nmskit.cluster_nms(boxes, scores, t, labels=labels),
-                                  nmskit.batched_nms(boxes, scores, labels, t))
+    np.testing.assert_array_equal(
+        nmskit.cluster_nms(boxes, scores, t, labels=labels), nmskit.batched_nms(boxes, scores, labels, t)
+    )
     on_torch = nmskit.cluster_nms(torch.from_numpy(boxes), torch.from_numpy(scores), t, labels=torch.from_numpy(labels))
     assert isinstance(on_torch, torch.Tensor) and on_torch.dtype == torch.int64
     np.testing.assert_array_equal(on_torch.numpy(), nmskit.batched_nms(boxes, scores, labels, t))
@@ -38,8 +40,7 @@ def test_fast_nms_drops_boxes_overlapping_any_higher_box(case):
     boxes, scores, labels, t = case
     iou = nmskit.box_iou(boxes, boxes)
     rank = sorted(range(len(boxes)), key=lambda i: (-scores[i], i))
-    expect = [j for p, j in enumerate(rank)
-              if all(iou[i, j] <= t or labels[i] != labels[j] for i in rank[:p])]
+    expect = [j for p, j in enumerate(rank) if all(iou[i, j] <= t or labels[i] != labels[j] for i in rank[:p])]
     np.testing.assert_array_equal(nmskit.fast_nms(boxes, scores, t, labels=labels), expect)
     assert set(expect) <= set(nmskit.batched_nms(boxes, scores, labels, t).tolist())
 
@@ -54,12 +55,15 @@ def test_max_output_and_formats():
 
 
 @pytest.mark.parametrize("fn", [nmskit.fast_nms, nmskit.cluster_nms])
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(iou_threshold=2.0), r"iou_threshold must lie in \[0, 1\]"),
-    (dict(max_output=-1), r"max_output must be >= 0"),
-    (dict(labels=[0, 1]), r"labels must have shape \[1\]"),
-    (dict(box_format="xyz"), r"box_format must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(iou_threshold=2.0), r"iou_threshold must lie in \[0, 1\]"),
+        (dict(max_output=-1), r"max_output must be >= 0"),
+        (dict(labels=[0, 1]), r"labels must have shape \[1\]"),
+        (dict(box_format="xyz"), r"box_format must be one of"),
+    ],
+)
 def test_bad_input(fn, kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         fn(np.zeros((1, 4)), np.ones(1), **kwargs)

@@ -1,5 +1,6 @@
 """DenseFractureDetector: shapes, a toy task, circular loss, NMS in predict, checkpoints,
 input checks and whole-log detection."""
+
 import json
 
 import numpy as np
@@ -19,8 +20,7 @@ from nmskit.data.synth_borehole import synthesize_borehole
 from nmskit.nn import TrainConfig, train
 from tests.test_fracture_train import H, W, toy_batch
 
-TINY = dict(patch_height=32, patch_width=48, downsample=1, backbone_width=4, d_model=8,
-            head_layers=1)
+TINY = dict(patch_height=32, patch_width=48, downsample=1, backbone_width=4, d_model=8, head_layers=1)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -58,10 +58,10 @@ def test_default_model_shapes():
 @pytest.mark.slow
 def test_learns_a_toy_task():
     torch.manual_seed(0)
-    model = DenseFractureDetector(DenseDetectorConfig(patch_height=H, patch_width=W, downsample=1,
-                                                      backbone_width=8, d_model=32, head_layers=2))
-    history = train(model, toy_batch, TrainConfig(steps=100, lr=1e-3, lr_backbone=1e-3,
-                                                  progress=False))
+    model = DenseFractureDetector(
+        DenseDetectorConfig(patch_height=H, patch_width=W, downsample=1, backbone_width=8, d_model=32, head_layers=2)
+    )
+    history = train(model, toy_batch, TrainConfig(steps=100, lr=1e-3, lr_backbone=1e-3, progress=False))
     first = {k: np.mean([h[k] for h in history[:10]]) for k in ("loss", "heatmap", "azimuth")}
     last = {k: np.mean([h[k] for h in history[-10:]]) for k in ("loss", "heatmap", "azimuth")}
     assert last["loss"] < 0.6 * first["loss"]
@@ -77,8 +77,12 @@ def test_targets_land_in_their_cells_and_azimuth_loss_is_circular():
         rad = np.deg2rad(pred_az)
         azimuth = torch.zeros(1, 10, 2)
         azimuth[0, 3] = torch.tensor([np.cos(rad), np.sin(rad)])
-        out = {"logits": torch.zeros(1, 2, 10), "offset": torch.zeros(1, 10),
-               "dip": torch.full((1, 10), 0.5), "azimuth": azimuth}
+        out = {
+            "logits": torch.zeros(1, 2, 10),
+            "offset": torch.zeros(1, 10),
+            "dip": torch.full((1, 10), 0.5),
+            "azimuth": azimuth,
+        }
         target = encode_targets([{"labels": [0], "depth": [depth], "dip": [45.0], "azimuth": [true_az]}])
         return {k: float(v) for k, v in dense_loss(out, target).items()}
 
@@ -208,6 +212,8 @@ def test_detect_with_the_shipped_dense_model(tmp_path, short_log):
     assert np.all(picks.score > 0.45) and set(picks.cls) <= {"fracture", "bed"}
     log, out = tmp_path / "log.npz", tmp_path / "pred.csv"
     np.savez(log, values=image.values, depths=image.depths)
-    assert main(["fractures", "detect", "--log", str(log), "--out", str(out), "--diameter", "8.5in",
-                 "--method", "dense"]) == 0
+    assert (
+        main(["fractures", "detect", "--log", str(log), "--out", str(out), "--diameter", "8.5in", "--method", "dense"])
+        == 0
+    )
     assert len(read_picks(out)) == len(log_picks(image, "dense"))

@@ -1,5 +1,6 @@
 """Whole-log detection with the shipped detector: end to end, ownership, empty logs,
 explain figure and CLI smoke tests."""
+
 import numpy as np
 import pytest
 
@@ -69,8 +70,23 @@ def test_cli_detect_and_evaluate(tmp_path, short_log):
     truth_csv, pred_csv = tmp_path / "truth.csv", tmp_path / "pred.csv"
     write_picks(truth, truth_csv)
     try:
-        assert main(["fractures", "detect", "--log", str(log), "--out", str(pred_csv), "--diameter", "8.5in",
-                     "--deviation", "30,120"]) == 0
+        assert (
+            main(
+                [
+                    "fractures",
+                    "detect",
+                    "--log",
+                    str(log),
+                    "--out",
+                    str(pred_csv),
+                    "--diameter",
+                    "8.5in",
+                    "--deviation",
+                    "30,120",
+                ]
+            )
+            == 0
+        )
     except Exception as exc:  # the npz reader may need other keys; fail loudly with them
         raise AssertionError(f"detect on an npz log failed: {exc}") from exc
     assert pred_csv.is_file()

@@ -1,5 +1,6 @@
 """The on-device torch path of nms, batched_nms and circle_nms (used for CUDA tensors),
 forced here on CPU tensors: the same kept indices as the numba kernels."""
+
 import numpy as np
 import pytest
 import torch
@@ -50,8 +51,15 @@ def test_circle_path_equals_cpu_kernel(n, seed, squared, per):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_arrays, "DEVICE_PATH_FOR_CPU", True)
         mp.setattr(_device, "TILE", 16)
-        got = nmskit.circle_nms(torch.from_numpy(c), torch.from_numpy(s), radius, labels=torch.from_numpy(lab),
-                                squared_distance=squared, max_per_label=per, max_output=7)
+        got = nmskit.circle_nms(
+            torch.from_numpy(c),
+            torch.from_numpy(s),
+            radius,
+            labels=torch.from_numpy(lab),
+            squared_distance=squared,
+            max_per_label=per,
+            max_output=7,
+        )
     np.testing.assert_array_equal(got.numpy(), want)
 
 
@@ -64,17 +72,23 @@ def test_crowded_scene_equals_cpu_kernel(forced):
     np.testing.assert_array_equal(got.numpy(), want)
 
 
-@pytest.mark.parametrize("call, pattern", [
-    (lambda: nmskit.nms(torch.zeros(2, 3), torch.ones(2)), r"boxes must have shape \[N, 4\]"),
-    (lambda: nmskit.nms(torch.zeros(2, 4), torch.ones(3)), r"scores must have shape \[2\]"),
-    (lambda: nmskit.nms(torch.tensor([[0.0, 0, 1, float("nan")]]), torch.ones(1)), r"boxes contains NaN at index 0"),
-    (lambda: nmskit.nms(torch.tensor([[2.0, 0, 1, 1]]), torch.ones(1)), r"boxes has inverted corners at index 0"),
-    (lambda: nmskit.nms(torch.zeros(1, 4), torch.ones(1), 1.5), r"iou_threshold must lie in \[0, 1\]"),
-    (lambda: nmskit.circle_nms(torch.zeros(2, 3), torch.ones(2), 1.0), r"centers must have shape \[N, 2\]"),
-    (lambda: nmskit.circle_nms(torch.zeros(2, 2), torch.ones(2), -1.0), r"radius must be finite and >= 0"),
-    (lambda: nmskit.circle_nms(torch.zeros(1, 2), torch.tensor([float("inf")]), 1.0), r"scores contains inf"),
-    (lambda: nmskit.circle_nms(torch.zeros(1, 2), torch.ones(1), {0: 1.0}), r"radius given per label needs labels"),
-])
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda: nmskit.nms(torch.zeros(2, 3), torch.ones(2)), r"boxes must have shape \[N, 4\]"),
+        (lambda: nmskit.nms(torch.zeros(2, 4), torch.ones(3)), r"scores must have shape \[2\]"),
+        (
+            lambda: nmskit.nms(torch.tensor([[0.0, 0, 1, float("nan")]]), torch.ones(1)),
+            r"boxes contains NaN at index 0",
+        ),
+        (lambda: nmskit.nms(torch.tensor([[2.0, 0, 1, 1]]), torch.ones(1)), r"boxes has inverted corners at index 0"),
+        (lambda: nmskit.nms(torch.zeros(1, 4), torch.ones(1), 1.5), r"iou_threshold must lie in \[0, 1\]"),
+        (lambda: nmskit.circle_nms(torch.zeros(2, 3), torch.ones(2), 1.0), r"centers must have shape \[N, 2\]"),
+        (lambda: nmskit.circle_nms(torch.zeros(2, 2), torch.ones(2), -1.0), r"radius must be finite and >= 0"),
+        (lambda: nmskit.circle_nms(torch.zeros(1, 2), torch.tensor([float("inf")]), 1.0), r"scores contains inf"),
+        (lambda: nmskit.circle_nms(torch.zeros(1, 2), torch.ones(1), {0: 1.0}), r"radius given per label needs labels"),
+    ],
+)
 def test_device_path_bad_input(forced, call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()

@@ -1,4 +1,5 @@
 """DIoU-NMS (metric="diou" on nms and batched_nms) against a dense brute force."""
+
 import numpy as np
 import pytest
 import torch
@@ -32,14 +33,24 @@ def brute_force_diou_nms(boxes, scores, labels, t, inclusive):
 def test_diou_nms_equals_brute_force(case, inclusive):
     boxes, scores, labels, t = case
     one = np.zeros(len(boxes), np.int64)
-    np.testing.assert_array_equal(nmskit.nms(boxes, scores, t, metric="diou", inclusive=inclusive),
-                                  brute_force_diou_nms(boxes, scores, one, t, inclusive))
-    np.testing.assert_array_equal(nmskit.batched_nms(boxes, scores, labels, t, metric="diou", inclusive=inclusive),
-                                  brute_force_diou_nms(boxes, scores, labels, t, inclusive))
+    np.testing.assert_array_equal(
+        nmskit.nms(boxes, scores, t, metric="diou", inclusive=inclusive),
+        brute_force_diou_nms(boxes, scores, one, t, inclusive),
+    )
+    np.testing.assert_array_equal(
+        nmskit.batched_nms(boxes, scores, labels, t, metric="diou", inclusive=inclusive),
+        brute_force_diou_nms(boxes, scores, labels, t, inclusive),
+    )
     with pytest.MonkeyPatch.context() as mp:  # the on-device torch path, forced on CPU tensors
         mp.setattr(_arrays, "DEVICE_PATH_FOR_CPU", True)
-        on_device = nmskit.batched_nms(torch.from_numpy(boxes), torch.from_numpy(scores), torch.from_numpy(labels), t,
-                                       metric="diou", inclusive=inclusive)
+        on_device = nmskit.batched_nms(
+            torch.from_numpy(boxes),
+            torch.from_numpy(scores),
+            torch.from_numpy(labels),
+            t,
+            metric="diou",
+            inclusive=inclusive,
+        )
     np.testing.assert_array_equal(on_device.numpy(), brute_force_diou_nms(boxes, scores, labels, t, inclusive))
 
 

@@ -1,4 +1,5 @@
 """FractureDETR: the published shapes, circular backbone, per-query inference, checkpoints."""
+
 import json
 
 import numpy as np
@@ -7,8 +8,18 @@ import torch
 
 from nmskit.borehole import FractureDETR, FractureDETRConfig, ResNetBackbone
 
-TINY = dict(patch_height=32, patch_width=48, backbone_width=4, d_model=16, nhead=2,
-            encoder_layers=1, decoder_layers=2, dim_feedforward=32, dropout=0.0, num_queries=4)
+TINY = dict(
+    patch_height=32,
+    patch_width=48,
+    backbone_width=4,
+    d_model=16,
+    nhead=2,
+    encoder_layers=1,
+    decoder_layers=2,
+    dim_feedforward=32,
+    dropout=0.0,
+    num_queries=4,
+)
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -21,8 +32,7 @@ def tiny():
 
 
 def _targets(n=2):
-    return [{"labels": [0, 1][:n], "depth": [0.25, 0.6][:n], "dip": [30.0, 5.0][:n],
-             "azimuth": [350.0, 10.0][:n]}]
+    return [{"labels": [0, 1][:n], "depth": [0.25, 0.6][:n], "dip": [30.0, 5.0][:n], "azimuth": [350.0, 10.0][:n]}]
 
 
 def test_default_model_gives_the_published_shapes():
@@ -143,11 +153,13 @@ def test_compute_loss_and_bad_targets(tiny):
     assert torch.isfinite(losses["loss"]) and {"class_0", "azimuth_0"} <= set(losses)
     empty = [{"labels": [], "depth": [], "dip": [], "azimuth": []}]
     assert torch.isfinite(tiny.compute_loss(x, empty)["loss"])
-    bad = [({"labels": [0], "depth": [0.5], "dip": [10.0]}, "azimuth"),
-           ({"labels": [2], "depth": [0.5], "dip": [10.0], "azimuth": [0.0]}, "labels"),
-           ({"labels": [0], "depth": [1.5], "dip": [10.0], "azimuth": [0.0]}, "depth"),
-           ({"labels": [0], "depth": [0.5], "dip": [95.0], "azimuth": [0.0]}, "dip"),
-           ({"labels": [0, 1], "depth": [0.5], "dip": [10.0], "azimuth": [0.0]}, "depth")]
+    bad = [
+        ({"labels": [0], "depth": [0.5], "dip": [10.0]}, "azimuth"),
+        ({"labels": [2], "depth": [0.5], "dip": [10.0], "azimuth": [0.0]}, "labels"),
+        ({"labels": [0], "depth": [1.5], "dip": [10.0], "azimuth": [0.0]}, "depth"),
+        ({"labels": [0], "depth": [0.5], "dip": [95.0], "azimuth": [0.0]}, "dip"),
+        ({"labels": [0, 1], "depth": [0.5], "dip": [10.0], "azimuth": [0.0]}, "depth"),
+    ]
     for target, name in bad:
         with pytest.raises(ValueError, match=name):
             tiny.compute_loss(x, [target])
@@ -233,8 +245,9 @@ def test_query_selection_seeds_the_queries_from_the_dense_first_stage(tmp_path):
     from nmskit.borehole import DenseDetectorConfig, DenseFractureDetector
 
     torch.manual_seed(0)
-    dense = DenseFractureDetector(DenseDetectorConfig(patch_height=32, patch_width=48, downsample=1,
-                                                      backbone_width=4, d_model=16, head_layers=4)).eval()
+    dense = DenseFractureDetector(
+        DenseDetectorConfig(patch_height=32, patch_width=48, downsample=1, backbone_width=4, d_model=16, head_layers=4)
+    ).eval()
     dense.save(tmp_path / "dense.safetensors")
     model = FractureDETR(FractureDETRConfig(**dict(TINY, norm="group", query_selection=True, num_queries=6)))
     fresh = model.init_weights(tmp_path / "dense.safetensors")

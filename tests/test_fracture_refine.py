@@ -1,5 +1,6 @@
 """Sinusoid-aligned refinement: strip geometry, the closed-form fit, the model's refined
 outputs, warm starts and the learning-rate drop."""
+
 import dataclasses
 import json
 import math
@@ -16,9 +17,22 @@ from nmskit.nn import TrainConfig, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-TINY = dict(patch_height=32, patch_width=48, backbone_width=4, d_model=16, nhead=2, encoder_layers=1,
-            decoder_layers=2, dim_feedforward=32, dropout=0.0, num_queries=4, refine_passes=1,
-            refine_window=4, refine_columns=12, radius_rows=3.0)
+TINY = dict(
+    patch_height=32,
+    patch_width=48,
+    backbone_width=4,
+    d_model=16,
+    nhead=2,
+    encoder_layers=1,
+    decoder_layers=2,
+    dim_feedforward=32,
+    dropout=0.0,
+    num_queries=4,
+    refine_passes=1,
+    refine_window=4,
+    refine_columns=12,
+    radius_rows=3.0,
+)
 
 
 def _drawn_sinusoid(h=120, w=360, z0=60.0, amp=20.0, az=70.0):
@@ -127,10 +141,17 @@ def test_refinement_is_per_query():
         assert picks[key][i] == pytest.approx(picks[key][j], abs=1e-5)
 
 
-@pytest.mark.parametrize("field, value, match", [
-    ("refine_columns", 7, "divide patch_width"), ("refine_columns", 0, "refine_columns"), ("refine_passes", -1, "refine_passes"),
-    ("refine_window", 1.5, "refine_window"), ("radius_rows", 0.0, "radius_rows"),
-    ("radius_rows", float("nan"), "radius_rows")])
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("refine_columns", 7, "divide patch_width"),
+        ("refine_columns", 0, "refine_columns"),
+        ("refine_passes", -1, "refine_passes"),
+        ("refine_window", 1.5, "refine_window"),
+        ("radius_rows", 0.0, "radius_rows"),
+        ("radius_rows", float("nan"), "radius_rows"),
+    ],
+)
 def test_refine_config_validation(field, value, match):
     with pytest.raises(ValueError, match=match):
         FractureDETRConfig(**{**TINY, field: value})
@@ -173,8 +194,17 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     loss weights, the learning-rate drop and the tensors that started fresh."""
     plain = FractureDETR(detector_config(4, refine_passes=0))
     plain.save(tmp_path / "plain.safetensors")
-    settings = run_settings(refine_passes=1, steps=2, batch=2, val_every=2, n_val=2, real_share=0.0, lr_drop=1,
-                            depth_weight=40.0, dip_weight=10.0)
+    settings = run_settings(
+        refine_passes=1,
+        steps=2,
+        batch=2,
+        val_every=2,
+        n_val=2,
+        real_share=0.0,
+        lr_drop=1,
+        depth_weight=40.0,
+        dip_weight=10.0,
+    )
     record = fit(tmp_path / "run", **settings, init=tmp_path / "plain.safetensors", train_only="refiner.")
     assert record["steps_done"] == 2 and record["config"]["refine_passes"] == 1
     assert record["loss_weights"]["depth"] == 40.0 and record["loss_weights"]["dip"] == 10.0
@@ -186,10 +216,27 @@ def test_fit_warm_starts_a_refined_detector_and_records_it(tmp_path):
     assert torch.equal(model.class_head.weight, plain.class_head.weight)
     assert torch.equal(model.backbone.stem[0].weight, plain.backbone.stem[0].weight)
     with pytest.raises(ValueError, match="train_only"):
-        fit(tmp_path / "bad", **run_settings(steps=1, batch=2, val_every=1, n_val=1, real_share=0.0),
-            train_only="nothing.")
-    args = build_parser().parse_args(["fractures", "train", "--out", "x", "--init", "m.safetensors",
-                                      "--refine-passes", "1", "--depth-weight", "40", "--lr-drop", "9"])
+        fit(
+            tmp_path / "bad",
+            **run_settings(steps=1, batch=2, val_every=1, n_val=1, real_share=0.0),
+            train_only="nothing.",
+        )
+    args = build_parser().parse_args(
+        [
+            "fractures",
+            "train",
+            "--out",
+            "x",
+            "--init",
+            "m.safetensors",
+            "--refine-passes",
+            "1",
+            "--depth-weight",
+            "40",
+            "--lr-drop",
+            "9",
+        ]
+    )
     assert (args.init, args.refine_passes, args.depth_weight, args.lr_drop) == ("m.safetensors", 1, 40.0, 9)
 
 

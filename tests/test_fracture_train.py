@@ -1,5 +1,6 @@
 """The training loop (nmskit.nn.train) on a patch detector: it learns a toy task, resumes exactly,
 keeps the best checkpoint, stops on a non-finite loss."""
+
 import math
 
 import pytest
@@ -29,26 +30,35 @@ def toy_batch(step, batch=8):
         dip = torch.rand(n, generator=g) * 50
         az = torch.rand(n, generator=g) * 360
         for d, p, a in zip(depth, dip, az):
-            z = d * H + W / (2 * math.pi) * torch.tan(torch.deg2rad(p)) * torch.cos(
-                cols - torch.deg2rad(a))
+            z = d * H + W / (2 * math.pi) * torch.tan(torch.deg2rad(p)) * torch.cos(cols - torch.deg2rad(a))
             patches[b, 0, z.round().long().clamp(0, H - 1), torch.arange(W)] += 2.0
-        targets.append({"labels": torch.zeros(n, dtype=torch.long), "depth": depth, "dip": dip,
-                        "azimuth": az})
+        targets.append({"labels": torch.zeros(n, dtype=torch.long), "depth": depth, "dip": dip, "azimuth": az})
     return patches, targets
 
 
 def tiny_model(dropout=0.0, seed=0):
     torch.manual_seed(seed)
-    return FractureDETR(FractureDETRConfig(
-        patch_height=H, patch_width=W, backbone_width=8, d_model=32, nhead=4, encoder_layers=1,
-        decoder_layers=2, dim_feedforward=64, dropout=dropout, num_queries=6, norm="group"))
+    return FractureDETR(
+        FractureDETRConfig(
+            patch_height=H,
+            patch_width=W,
+            backbone_width=8,
+            d_model=32,
+            nhead=4,
+            encoder_layers=1,
+            decoder_layers=2,
+            dim_feedforward=64,
+            dropout=dropout,
+            num_queries=6,
+            norm="group",
+        )
+    )
 
 
 @pytest.mark.slow
 def test_learns_a_toy_task():
     model = tiny_model()
-    history = train(model, toy_batch, TrainConfig(steps=80, lr=1e-3, lr_backbone=1e-3,
-                                                  progress=False))
+    history = train(model, toy_batch, TrainConfig(steps=80, lr=1e-3, lr_backbone=1e-3, progress=False))
     first = {k: sum(h[k] for h in history[:5]) / 5 for k in ("loss", "depth", "class")}
     last = {k: sum(h[k] for h in history[-10:]) / 10 for k in ("loss", "depth", "class")}
     assert last["loss"] < 0.7 * first["loss"]
@@ -83,16 +93,24 @@ def test_validation_keeps_the_best_checkpoint(tmp_path):
         return {"f1": score, "recall": 1.0}
 
     model = tiny_model()
-    history = train(model, [toy_batch(0, 2), toy_batch(1, 2)],  # an iterable, cycled
-                    TrainConfig(steps=3, val_every=1, lr=1e-3, progress=False, monitor="f1"),
-                    out_dir=tmp_path, validate=validate)
+    history = train(
+        model,
+        [toy_batch(0, 2), toy_batch(1, 2)],  # an iterable, cycled
+        TrainConfig(steps=3, val_every=1, lr=1e-3, progress=False, monitor="f1"),
+        out_dir=tmp_path,
+        validate=validate,
+    )
     assert [h["val_f1"] for h in history] == [0.1, 0.5, 0.3]
     best = FractureDETR.load(tmp_path / "best.safetensors")
     for name, value in best.state_dict().items():
         assert torch.equal(value, snapshots[0.5][name]), name
     with pytest.raises(ValueError, match="monitor"):
-        train(model, [toy_batch(0, 2)], TrainConfig(steps=1, val_every=1, progress=False, monitor="f1"),
-              validate=lambda m: {"loss": 1.0})
+        train(
+            model,
+            [toy_batch(0, 2)],
+            TrainConfig(steps=1, val_every=1, progress=False, monitor="f1"),
+            validate=lambda m: {"loss": 1.0},
+        )
 
 
 def test_a_metric_without_value_is_logged_as_null(tmp_path):
@@ -100,8 +118,13 @@ def test_a_metric_without_value_is_logged_as_null(tmp_path):
     import json
 
     model = tiny_model()
-    train(model, [toy_batch(0, 2)], TrainConfig(steps=1, val_every=1, lr=1e-3, progress=False, monitor="f1"),
-          out_dir=tmp_path, validate=lambda m: {"f1": 0.0, "dip_within": float("nan")})
+    train(
+        model,
+        [toy_batch(0, 2)],
+        TrainConfig(steps=1, val_every=1, lr=1e-3, progress=False, monitor="f1"),
+        out_dir=tmp_path,
+        validate=lambda m: {"f1": 0.0, "dip_within": float("nan")},
+    )
     history = json.loads((tmp_path / "best.json").read_text())["record"]["history"]
     assert history[-1]["val_dip_within"] is None and history[-1]["val_f1"] == 0.0
 
@@ -136,8 +159,14 @@ def test_a_non_finite_loss_stops_training(tmp_path):
 
 
 def test_train_config_rejects_bad_values():
-    for field, value in (("steps", 0), ("lr", -1.0), ("schedule", "linear"), ("device", "toaster"),
-                         ("warmup_steps", -2), ("max_norm", float("inf"))):
+    for field, value in (
+        ("steps", 0),
+        ("lr", -1.0),
+        ("schedule", "linear"),
+        ("device", "toaster"),
+        ("warmup_steps", -2),
+        ("max_norm", float("inf")),
+    ):
         with pytest.raises(ValueError, match=field):
             TrainConfig(**{field: value})
 

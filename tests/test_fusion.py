@@ -1,4 +1,5 @@
 """Weighted boxes fusion and non-maximum weighting against ensemble-boxes, in process."""
+
 import warnings
 
 import numpy as np
@@ -44,8 +45,13 @@ def assert_same(ours, theirs):
 @pytest.mark.parametrize("seed", range(4))
 def test_wbf_equals_ensemble_boxes(conf_type, allows_overflow, seed):
     boxes, scores, labels = models(seed)
-    kw = dict(weights=[2.0, 1.0, 0.5], iou_thr=[0.3, 0.55, 0.7, 0.0][seed], skip_box_thr=[0.0, 0.2, 0.5, 0.05][seed],
-              conf_type=conf_type, allows_overflow=allows_overflow)
+    kw = dict(
+        weights=[2.0, 1.0, 0.5],
+        iou_thr=[0.3, 0.55, 0.7, 0.0][seed],
+        skip_box_thr=[0.0, 0.2, 0.5, 0.05][seed],
+        conf_type=conf_type,
+        allows_overflow=allows_overflow,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = ensemble_boxes.weighted_boxes_fusion(boxes, scores, labels, **kw)
@@ -55,8 +61,11 @@ def test_wbf_equals_ensemble_boxes(conf_type, allows_overflow, seed):
 @pytest.mark.parametrize("seed", range(6))
 def test_nmw_equals_ensemble_boxes(seed):
     boxes, scores, labels = models(seed, n_models=2 + seed % 3)
-    kw = dict(weights=None if seed % 2 else list(range(1, 3 + seed % 3)), iou_thr=[0.3, 0.55, 0.8][seed % 3],
-              skip_box_thr=[0.0, 0.3][seed % 2])
+    kw = dict(
+        weights=None if seed % 2 else list(range(1, 3 + seed % 3)),
+        iou_thr=[0.3, 0.55, 0.8][seed % 3],
+        skip_box_thr=[0.0, 0.3][seed % 2],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = ensemble_boxes.non_maximum_weighted(boxes, scores, labels, **kw)
@@ -98,20 +107,23 @@ L = [np.array([0])]
 
 
 @pytest.mark.parametrize("fn", [nmskit.weighted_boxes_fusion, nmskit.non_maximum_weighted])
-@pytest.mark.parametrize("call, pattern", [
-    (lambda f: f(B, S, [np.array([0]), np.array([1])]), "one entry per model"),
-    (lambda f: f([np.ones((2, 3))], S, L), r"boxes_list\[0\] must have shape \[N, 4\]"),
-    (lambda f: f([np.array([[0.1, np.nan, 0.3, 0.3]])], S, L), r"boxes_list\[0\] contains NaN at index 0"),
-    (lambda f: f(B, [np.array([0.5, 0.4])], L), r"scores_list\[0\] has length 2"),
-    (lambda f: f(B, [np.array([np.inf])], L), r"scores_list\[0\] contains inf"),
-    (lambda f: f(B, [np.array([-0.5])], L), r"scores_list\[0\] must be >= 0"),
-    (lambda f: f(B, S, [np.array([0.5])]), r"labels_list\[0\] must hold integer class ids"),
-    (lambda f: f(B, S, L, weights=[1, 2]), r"weights must have one entry per model \(1\)"),
-    (lambda f: f(B, S, L, weights=[0.0]), r"weights must be > 0"),
-    (lambda f: f(B, S, L, iou_thr=1.5), r"iou_thr must lie in \[0, 1\]"),
-    (lambda f: f(B, S, L, skip_box_thr="x"), r"skip_box_thr must be a real number"),
-    (lambda f: f("boxes", S, L), r"boxes_list must be a list"),
-])
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda f: f(B, S, [np.array([0]), np.array([1])]), "one entry per model"),
+        (lambda f: f([np.ones((2, 3))], S, L), r"boxes_list\[0\] must have shape \[N, 4\]"),
+        (lambda f: f([np.array([[0.1, np.nan, 0.3, 0.3]])], S, L), r"boxes_list\[0\] contains NaN at index 0"),
+        (lambda f: f(B, [np.array([0.5, 0.4])], L), r"scores_list\[0\] has length 2"),
+        (lambda f: f(B, [np.array([np.inf])], L), r"scores_list\[0\] contains inf"),
+        (lambda f: f(B, [np.array([-0.5])], L), r"scores_list\[0\] must be >= 0"),
+        (lambda f: f(B, S, [np.array([0.5])]), r"labels_list\[0\] must hold integer class ids"),
+        (lambda f: f(B, S, L, weights=[1, 2]), r"weights must have one entry per model \(1\)"),
+        (lambda f: f(B, S, L, weights=[0.0]), r"weights must be > 0"),
+        (lambda f: f(B, S, L, iou_thr=1.5), r"iou_thr must lie in \[0, 1\]"),
+        (lambda f: f(B, S, L, skip_box_thr="x"), r"skip_box_thr must be a real number"),
+        (lambda f: f("boxes", S, L), r"boxes_list must be a list"),
+    ],
+)
 def test_fusion_bad_input_names_the_argument(fn, call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call(fn)

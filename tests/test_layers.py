@@ -5,14 +5,24 @@ Layers, lowest first: the private helpers (``_checks``, ``_arrays``, ...); geome
 and setpred; borehole; batch; and at the top bench, demo, the report and the CLI, which
 nothing below imports. ``nmskit/__init__`` exposes every layer and is not checked.
 """
+
 import ast
 import pathlib
 
 import nmskit
 
 ROOT = pathlib.Path(nmskit.__file__).parent
-LAYERS = [("_arrays", "_checks", "_optional", "_table", "_threads"), ("geometry",), ("data",), ("suppress", "evaluate"),
-          ("nn",), ("learned", "setpred"), ("borehole",), ("batch",), ("bench", "demo", "report", "cli")]
+LAYERS = [
+    ("_arrays", "_checks", "_optional", "_table", "_threads"),
+    ("geometry",),
+    ("data",),
+    ("suppress", "evaluate"),
+    ("nn",),
+    ("learned", "setpred"),
+    ("borehole",),
+    ("batch",),
+    ("bench", "demo", "report", "cli"),
+]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 SIDEWAYS = {("learned", "setpred")}  # within a middle layer, only the 3-D set predictor uses setpred
 
@@ -39,8 +49,11 @@ def _top(module: str) -> str:
 
 
 def test_every_top_level_module_has_a_layer():
-    names = {p.stem if p.is_file() else p.name for p in ROOT.iterdir()
-             if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name != "__init__.py"}
+    names = {
+        p.stem if p.is_file() else p.name
+        for p in ROOT.iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name != "__init__.py"
+    }
     assert names <= set(RANK), f"unplaced: {sorted(names - set(RANK))}"
 
 

@@ -1,4 +1,5 @@
 """Importing a subpackage and reaching its torch-free names does not import torch."""
+
 import subprocess
 import sys
 
@@ -15,8 +16,10 @@ CASES = {
 @pytest.mark.parametrize("package", sorted(CASES))
 def test_subpackage_loads_without_torch(package):
     names = ", ".join(f"pkg.{n}" for n in CASES[package])
-    code = (f"import sys, importlib; pkg = importlib.import_module({package!r}); {names}; "
-            "assert 'torch' not in sys.modules, 'torch was imported'")
+    code = (
+        f"import sys, importlib; pkg = importlib.import_module({package!r}); {names}; "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 

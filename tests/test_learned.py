@@ -2,6 +2,7 @@
 
 Data are a few tiny simulated frames so that the whole file runs in well under a minute
 of CPU time (the DDP test starts two processes)."""
+
 import json
 import os
 import subprocess
@@ -61,14 +62,16 @@ def test_d2d_padding_is_masked(frame):
     both = {k: np.concatenate([frame[k], other[k]]) for k in frame}
     both["frame"] = np.r_[np.zeros(len(frame["x"]), int), np.ones(40, int)]
     np.testing.assert_allclose(r.rescore(both)[: len(frame["x"])], r.rescore(frame), rtol=0, atol=1e-4)
-    np.testing.assert_allclose(r.rescore(both)[len(frame["x"]):], r.rescore(other), rtol=0, atol=1e-4)
+    np.testing.assert_allclose(r.rescore(both)[len(frame["x"]) :], r.rescore(other), rtol=0, atol=1e-4)
 
 
 @pytest.mark.parametrize("name", ["d2d", "gossip"])
 def test_rescore_follows_row_permutation(name, frame):
     r = Rescorer(trained_like(small(name)))
     perm = np.random.default_rng(0).permutation(len(frame["x"]))
-    np.testing.assert_allclose(r.rescore({k: v[perm] for k, v in frame.items()}), r.rescore(frame)[perm], rtol=0, atol=1e-4)  # float32 summation order
+    np.testing.assert_allclose(
+        r.rescore({k: v[perm] for k, v in frame.items()}), r.rescore(frame)[perm], rtol=0, atol=1e-4
+    )  # float32 summation order
 
 
 def test_select_keeps_top_k_by_refined_score(frame):
@@ -83,9 +86,19 @@ def test_select_keeps_top_k_by_refined_score(frame):
 def test_5000_detections_gossip_memory_linear_in_neighbourhood():
     rng = np.random.default_rng(0)
     n = 5000
-    cols = {"x": rng.uniform(-50, 50, n), "y": rng.uniform(-50, 50, n), "z": np.zeros(n), "w": np.full(n, 2.0),
-            "l": np.full(n, 4.0), "h": np.full(n, 1.5), "yaw": rng.uniform(-3, 3, n), "vx": np.zeros(n),
-            "vy": np.zeros(n), "score": rng.uniform(0.1, 1, n), "label": rng.integers(0, 10, n)}
+    cols = {
+        "x": rng.uniform(-50, 50, n),
+        "y": rng.uniform(-50, 50, n),
+        "z": np.zeros(n),
+        "w": np.full(n, 2.0),
+        "l": np.full(n, 4.0),
+        "h": np.full(n, 1.5),
+        "yaw": rng.uniform(-3, 3, n),
+        "vx": np.zeros(n),
+        "vy": np.zeros(n),
+        "score": rng.uniform(0.1, 1, n),
+        "label": rng.integers(0, 10, n),
+    }
     config = small("gossip")
     p = pack(cols)
     dst, src = radius_graph(p.raw[:, 0], p.raw[:, 1], p.offsets, config.radius, config.max_neighbors)
@@ -161,8 +174,9 @@ def _tiny_fit(out, epochs, resume=True, seed=0):
     torch.manual_seed(seed)
     model = build_model(small("d2d"))
     cfg = replace(RESCORE_TRAINING, lr=1e-2, warmup_steps=1, seed=seed, progress=False)
-    train_rescorer(model, frames, frames.subset([0, 1]), out, cfg, EpochConfig(epochs=epochs, batch_size=4),
-                   resume=resume)
+    train_rescorer(
+        model, frames, frames.subset([0, 1]), out, cfg, EpochConfig(epochs=epochs, batch_size=4), resume=resume
+    )
     return model, load_checkpoint(out / "last")[0]["record"]["history"]  # one entry per epoch
 
 
@@ -183,8 +197,25 @@ DDP_TOL = 1e-5  # float32 reduction order only: statistics and loss normaliser a
 
 @pytest.mark.slow
 def test_ddp_two_processes_match_single_process(tmp_path):
-    args = ["-m", "nmskit.learned.train", "--model", "gossip", "--train-frames", "8", "--val-frames", "2",
-            "--epochs", "1", "--batch-size", "8", "--warmup-steps", "1", "--lr", "0.01", "--no-resume"]
+    args = [
+        "-m",
+        "nmskit.learned.train",
+        "--model",
+        "gossip",
+        "--train-frames",
+        "8",
+        "--val-frames",
+        "2",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--warmup-steps",
+        "1",
+        "--lr",
+        "0.01",
+        "--no-resume",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29531"]
     subprocess.run(torchrun + args + ["--out", str(tmp_path / "ddp")], check=True, env=env, capture_output=True)

@@ -1,4 +1,5 @@
 """Bad input: a clear ValueError naming the argument, never a crash, hang or wrong answer."""
+
 import numpy as np
 import pytest
 import torch
@@ -9,8 +10,14 @@ B = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]], np.float64)
 S = np.array([0.9, 0.8, 0.7])
 
 
-@pytest.mark.parametrize("fn", [lambda b, s: nmskit.nms(b, s), lambda b, s: nmskit.batched_nms(b, s, np.zeros(len(s), int)),
-                                lambda b, s: nmskit.soft_nms(b, s)[0]])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda b, s: nmskit.nms(b, s),
+        lambda b, s: nmskit.batched_nms(b, s, np.zeros(len(s), int)),
+        lambda b, s: nmskit.soft_nms(b, s)[0],
+    ],
+)
 def test_empty_input_gives_empty_int64(fn):
     out = fn(np.zeros((0, 4)), np.zeros(0))
     assert out.dtype == np.int64 and out.shape == (0,)
@@ -49,32 +56,41 @@ def test_zero_area_boxes_never_suppress_nor_are_suppressed():
     assert set(idx.tolist()) == {0, 1, 2, 3, 4}
 
 
-@pytest.mark.parametrize("call, pattern", [
-    (lambda: nmskit.nms(B, S[:2]), r"scores has length 2 but boxes has 3"),
-    (lambda: nmskit.nms(B[:, :3], S), r"boxes must have shape \[N, 4\], got \(3, 3\)"),
-    (lambda: nmskit.nms(B[None], S), r"boxes must have shape \[N, 4\]"),
-    (lambda: nmskit.nms(B, S[:, None]), r"scores must be one-dimensional"),
-    (lambda: nmskit.nms(B, S, 1.5), r"iou_threshold must lie in \[0, 1\], got 1.5"),
-    (lambda: nmskit.nms(B, S, -0.1), r"iou_threshold must lie in \[0, 1\]"),
-    (lambda: nmskit.nms(B, S, float("nan")), r"iou_threshold must be a finite number"),
-    (lambda: nmskit.nms(B, S, max_output=-1), r"max_output must be >= 0"),
-    (lambda: nmskit.nms(B, S, box_format="xwyh"), r"box_format must be one of"),
-    (lambda: nmskit.nms(B.astype(str), S), r"boxes must be a real numeric array"),
-    (lambda: nmskit.batched_nms(B, S, np.zeros(2, int)), r"labels must have shape \[3\]"),
-    (lambda: nmskit.batched_nms(B, S, np.array([0.5, 1, 2])), r"labels must hold integer class ids"),
-    (lambda: nmskit.soft_nms(B, S, method="cubic"), r"method must be one of"),
-    (lambda: nmskit.soft_nms(B, S, sigma=0), r"sigma must be > 0"),
-    (lambda: nmskit.soft_nms(B, S, score_threshold=float("-inf")), r"score_threshold must be a finite number"),
-    (lambda: nmskit.combined_nms(B, S, 5, 5), r"boxes must have shape \[B, N, q, 4\]"),
-    (lambda: nmskit.combined_nms(np.zeros((1, 3, 2, 4)), np.zeros((1, 3, 3)), 5, 5), r"q must be 1 or the number of classes 3"),
-    (lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.zeros((1, 3, 2)), 5, 0), r"max_total_size must be > 0"),
-    (lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.full((1, 3, 2), np.nan), 5, 5), r"scores contains NaN at index 0"),
-    # length mismatches name the argument the length comes from
-    (lambda: nmskit.circle_nms(B[:, :2], S[:2], 1.0), r"scores has length 2 but centers has 3 rows"),
-    (lambda: nmskit.circle_nms(B[:, :2], S, 1.0, labels=[0, 1]), r"labels must have shape \[3\] to match centers"),
-    (lambda: nmskit.sinusoid_nms(B[:, :3], S[:2], 8.0, 1.0), r"scores has length 2 but picks has 3 rows"),
-    (lambda: nmskit.rotated_nms(np.c_[B, S], S[:1]), r"scores has length 1 but boxes has 3 rows"),
-])
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda: nmskit.nms(B, S[:2]), r"scores has length 2 but boxes has 3"),
+        (lambda: nmskit.nms(B[:, :3], S), r"boxes must have shape \[N, 4\], got \(3, 3\)"),
+        (lambda: nmskit.nms(B[None], S), r"boxes must have shape \[N, 4\]"),
+        (lambda: nmskit.nms(B, S[:, None]), r"scores must be one-dimensional"),
+        (lambda: nmskit.nms(B, S, 1.5), r"iou_threshold must lie in \[0, 1\], got 1.5"),
+        (lambda: nmskit.nms(B, S, -0.1), r"iou_threshold must lie in \[0, 1\]"),
+        (lambda: nmskit.nms(B, S, float("nan")), r"iou_threshold must be a finite number"),
+        (lambda: nmskit.nms(B, S, max_output=-1), r"max_output must be >= 0"),
+        (lambda: nmskit.nms(B, S, box_format="xwyh"), r"box_format must be one of"),
+        (lambda: nmskit.nms(B.astype(str), S), r"boxes must be a real numeric array"),
+        (lambda: nmskit.batched_nms(B, S, np.zeros(2, int)), r"labels must have shape \[3\]"),
+        (lambda: nmskit.batched_nms(B, S, np.array([0.5, 1, 2])), r"labels must hold integer class ids"),
+        (lambda: nmskit.soft_nms(B, S, method="cubic"), r"method must be one of"),
+        (lambda: nmskit.soft_nms(B, S, sigma=0), r"sigma must be > 0"),
+        (lambda: nmskit.soft_nms(B, S, score_threshold=float("-inf")), r"score_threshold must be a finite number"),
+        (lambda: nmskit.combined_nms(B, S, 5, 5), r"boxes must have shape \[B, N, q, 4\]"),
+        (
+            lambda: nmskit.combined_nms(np.zeros((1, 3, 2, 4)), np.zeros((1, 3, 3)), 5, 5),
+            r"q must be 1 or the number of classes 3",
+        ),
+        (lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.zeros((1, 3, 2)), 5, 0), r"max_total_size must be > 0"),
+        (
+            lambda: nmskit.combined_nms(np.zeros((1, 3, 1, 4)), np.full((1, 3, 2), np.nan), 5, 5),
+            r"scores contains NaN at index 0",
+        ),
+        # length mismatches name the argument the length comes from
+        (lambda: nmskit.circle_nms(B[:, :2], S[:2], 1.0), r"scores has length 2 but centers has 3 rows"),
+        (lambda: nmskit.circle_nms(B[:, :2], S, 1.0, labels=[0, 1]), r"labels must have shape \[3\] to match centers"),
+        (lambda: nmskit.sinusoid_nms(B[:, :3], S[:2], 8.0, 1.0), r"scores has length 2 but picks has 3 rows"),
+        (lambda: nmskit.rotated_nms(np.c_[B, S], S[:1]), r"scores has length 1 but boxes has 3 rows"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()

@@ -1,4 +1,5 @@
 """Exactness against the real peers, run in this process: OpenCV and TensorFlow."""
+
 import cv2
 import numpy as np
 import pytest
@@ -64,7 +65,9 @@ def test_threshold_semantics_at_exact_boundary(tf):
 @pytest.mark.parametrize("t", [0.3, 0.5, 0.8])
 def test_inclusive_equals_brute_force(t):
     for name, b, s in _inputs():
-        np.testing.assert_array_equal(nmskit.nms(b, s, t, inclusive=True), brute_force_nms(b, s, t, inclusive=True), err_msg=name)
+        np.testing.assert_array_equal(
+            nmskit.nms(b, s, t, inclusive=True), brute_force_nms(b, s, t, inclusive=True), err_msg=name
+        )
 
 
 def test_score_threshold_and_max_output_match_tensorflow(tf):
@@ -76,7 +79,9 @@ def test_score_threshold_and_max_output_match_tensorflow(tf):
 
 @pytest.mark.parametrize("method", ["gaussian", "linear"])
 def test_soft_nms_equals_opencv(method):
-    code = {"gaussian": cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_GAUSSIAN, "linear": cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_LINEAR}[method]
+    code = {"gaussian": cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_GAUSSIAN, "linear": cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_LINEAR}[
+        method
+    ]
     for seed, sigma, t in [(2, 0.5, 0.3), (4, 0.3, 0.5)]:
         b, s, _, _ = detector_scene(600, seed=seed)
         bi = np.round(b).astype(np.int64)  # OpenCV's softNMSBoxes takes integer rectangles
@@ -91,7 +96,9 @@ def test_soft_nms_equals_opencv(method):
 def test_soft_nms_tensorflow_convention(tf):
     b, s, _, _ = detector_scene(500, seed=9)
     yxyx = b[:, [1, 0, 3, 2]]
-    ref_idx, ref_s = tf.image.non_max_suppression_with_scores(yxyx, s, 500, 1.0, score_threshold=0.05, soft_nms_sigma=0.5)
+    ref_idx, ref_s = tf.image.non_max_suppression_with_scores(
+        yxyx, s, 500, 1.0, score_threshold=0.05, soft_nms_sigma=0.5
+    )
     idx, dec = nmskit.soft_nms(yxyx, s, box_format="yxyx", sigma=0.5, score_threshold=0.05, convention="tensorflow")
     # TF keeps scores > threshold, nmskit (like OpenCV) >= threshold: no score here equals 0.05
     np.testing.assert_array_equal(idx, ref_idx.numpy())
@@ -119,8 +126,13 @@ def _combined_case(seed, q_per_class, b=3, n=400, c=4):
 @pytest.mark.parametrize("pad_per_class", [False, True])
 def test_combined_nms_equals_tensorflow(tf, q_per_class, pad_per_class):
     boxes, scores = _combined_case(11, q_per_class)
-    args = dict(max_output_size_per_class=30, max_total_size=70, iou_threshold=0.5, score_threshold=0.2,
-                pad_per_class=pad_per_class)
+    args = dict(
+        max_output_size_per_class=30,
+        max_total_size=70,
+        iou_threshold=0.5,
+        score_threshold=0.2,
+        pad_per_class=pad_per_class,
+    )
     ref = [x.numpy() for x in tf.image.combined_non_max_suppression(boxes, scores, **args)]
     ours = nmskit.combined_nms(boxes, scores, **args)
     for got, want in zip(ours, ref):

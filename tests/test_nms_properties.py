@@ -1,4 +1,5 @@
 """Invariants of greedy NMS, checked with Hypothesis on small random box sets."""
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,7 +62,9 @@ def test_batched_nms_invariants(case):
     np.testing.assert_array_equal(keep[again], keep)
     for c in np.unique(labels):  # per label it is plain NMS
         idx = np.flatnonzero(labels == c)
-        np.testing.assert_array_equal(np.sort(keep[labels[keep] == c]), np.sort(idx[nmskit.nms(boxes[idx], scores[idx], t)]))
+        np.testing.assert_array_equal(
+            np.sort(keep[labels[keep] == c]), np.sort(idx[nmskit.nms(boxes[idx], scores[idx], t)])
+        )
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,5 +1,6 @@
 """The one checkpoint format (nmskit.nn.checkpoint): round trip, checksum, refusal of
 corrupted, truncated or malformed files, and every shipped weight file."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_damaged_tensor_file_is_refused_naming_it(saved, tmp_path, damage):
     if damage == "flip":
         data[len(data) // 2] ^= 0xFF
     elif damage == "truncate":
-        data = data[:len(data) // 3]
+        data = data[: len(data) // 3]
     elif damage == "empty":
         data = bytearray()
     else:  # a valid safetensors file of another checkpoint
@@ -66,8 +67,9 @@ def test_malformed_json_is_refused_naming_it(saved, text):
 def test_unreadable_tensor_file_with_a_matching_checksum_is_refused(tmp_path):
     junk = b"not a safetensors file"
     (tmp_path / "j.safetensors").write_bytes(junk)
-    (tmp_path / "j.json").write_text(json.dumps({"model": "X", "config": {}, "record": {},
-                                                 "sha256": hashlib.sha256(junk).hexdigest()}))
+    (tmp_path / "j.json").write_text(
+        json.dumps({"model": "X", "config": {}, "record": {}, "sha256": hashlib.sha256(junk).hexdigest()})
+    )
     with pytest.raises(ValueError, match="j.safetensors"):
         load_checkpoint(tmp_path / "j")
 

@@ -1,5 +1,6 @@
 """nuscenes_detection against nuscenes-devkit's own accumulate / calc_ap / calc_tp /
 DetectionMetrics, number by number, to 1e-9."""
+
 import json
 
 import numpy as np
@@ -17,8 +18,7 @@ SCENES = {
     "random": dict(seed=11, n_samples=60),
     "ties-lattice": dict(seed=12, score_levels=4, grid=True),
     "few-levels-dense": dict(seed=13, score_levels=2, grid=True, objects=(20, 60), n_samples=20),
-    "empty-classes": dict(seed=14, drop_gt=("bus", "trailer"), drop_pred=("construction_vehicle",),
-                          score_levels=10),
+    "empty-classes": dict(seed=14, drop_gt=("bus", "trailer"), drop_pred=("construction_vehicle",), score_levels=10),
     "no-predictions-half": dict(seed=15, n_samples=30, empty_samples=15),
     "sparse": dict(seed=16, objects=(0, 4), n_samples=50),
 }
@@ -29,8 +29,9 @@ def assert_same_as_devkit(result, data, metrics):
         for i, th in enumerate(result.dist_thresholds):
             md = data[name, th]
             for k, key in enumerate(("precision", "confidence") + TP_METRICS):
-                np.testing.assert_allclose(result.curves[c, i, k], getattr(md, key), rtol=0, atol=1e-9,
-                                           err_msg=f"{name} {th} {key}")
+                np.testing.assert_allclose(
+                    result.curves[c, i, k], getattr(md, key), rtol=0, atol=1e-9, err_msg=f"{name} {th} {key}"
+                )
             np.testing.assert_allclose(md.recall, np.linspace(0, 1, 101), rtol=0, atol=0)
             assert abs(result.ap[c, i] - metrics.get_label_ap(name, th)) <= 1e-9
         for k, metric in enumerate(TP_METRICS):
@@ -70,11 +71,17 @@ def test_scene_exercises_the_protocol():
 
 
 def test_equal_scores_visit_the_later_box_first():
-    gt = Detections3D.create([[0, 0, 0]], [[1, 2, 1]], [0], ["car"], ego=[[0, 0, 0]], num_pts=[5],
-                             sample_tokens=["s"])
-    pred = Detections3D.create([[0.3, 0, 0], [0.1, 0, 0]], [[1, 2, 1]] * 2, [0, 0], ["car"] * 2,
-                               [0.5, 0.5], velocity=[[0, 0]] * 2, ego=[[0.3, 0, 0], [0.1, 0, 0]],
-                               sample_tokens=["s"])
+    gt = Detections3D.create([[0, 0, 0]], [[1, 2, 1]], [0], ["car"], ego=[[0, 0, 0]], num_pts=[5], sample_tokens=["s"])
+    pred = Detections3D.create(
+        [[0.3, 0, 0], [0.1, 0, 0]],
+        [[1, 2, 1]] * 2,
+        [0, 0],
+        ["car"] * 2,
+        [0.5, 0.5],
+        velocity=[[0, 0]] * 2,
+        ego=[[0.3, 0, 0], [0.1, 0, 0]],
+        sample_tokens=["s"],
+    )
     result = nuscenes_detection(pred, gt)
     data, metrics = devkit_evaluate(pred, gt)
     assert_same_as_devkit(result, data, metrics)
@@ -83,10 +90,24 @@ def test_equal_scores_visit_the_later_box_first():
 
 def test_nearest_untaken_ground_truth_is_taken_first_on_distance_ties():
     tokens = ["s"]
-    gt = Detections3D.create([[-1, 0, 0], [1, 0, 0]], [[1, 1, 1]] * 2, [0, 0.5], ["car"] * 2,
-                             ego=[[-1, 0, 0], [1, 0, 0]], num_pts=[3, 3], sample_tokens=tokens)
-    pred = Detections3D.create([[0, 0, 0], [1.4, 0, 0]], [[1, 1, 1]] * 2, [0, 0], ["car"] * 2,
-                               [0.9, 0.8], ego=[[0, 0, 0], [1.4, 0, 0]], sample_tokens=tokens)
+    gt = Detections3D.create(
+        [[-1, 0, 0], [1, 0, 0]],
+        [[1, 1, 1]] * 2,
+        [0, 0.5],
+        ["car"] * 2,
+        ego=[[-1, 0, 0], [1, 0, 0]],
+        num_pts=[3, 3],
+        sample_tokens=tokens,
+    )
+    pred = Detections3D.create(
+        [[0, 0, 0], [1.4, 0, 0]],
+        [[1, 1, 1]] * 2,
+        [0, 0],
+        ["car"] * 2,
+        [0.9, 0.8],
+        ego=[[0, 0, 0], [1.4, 0, 0]],
+        sample_tokens=tokens,
+    )
     result = nuscenes_detection(pred, gt)
     data, metrics = devkit_evaluate(pred, gt)
     assert_same_as_devkit(result, data, metrics)
@@ -99,8 +120,11 @@ def test_ego_positions_are_inferred_from_ground_truth():
     with pytest.raises(ValueError, match="sample-21-000.*ego_poses"):
         nuscenes_detection(unknown, gt)  # sample 0 has predictions but no ground truth
     without_gt = set(range(len(gt.sample_tokens))) - set(gt.sample.tolist())
-    poses = {gt.sample_tokens[s]: (pred.center - pred.ego)[pred.sample == s][0]
-             for s in without_gt if (pred.sample == s).any()}
+    poses = {
+        gt.sample_tokens[s]: (pred.center - pred.ego)[pred.sample == s][0]
+        for s in without_gt
+        if (pred.sample == s).any()
+    }
     inferred = nuscenes_detection(unknown, gt, ego_poses=poses)
     np.testing.assert_array_equal(inferred.curves, reference.curves)
     assert inferred.nds == reference.nds
@@ -136,8 +160,15 @@ def test_bad_inputs():
     pred, gt = scene(seed=24, n_samples=5)
     with pytest.raises(ValueError, match="predictions must be a Detections3D"):
         nuscenes_detection([], gt)
-    many = Detections3D.create(np.zeros((501, 3)), np.ones((501, 3)), np.zeros(501), np.zeros(501, int),
-                               np.ones(501), ego=np.zeros((501, 3)), sample_tokens=[gt.sample_tokens[1]])
+    many = Detections3D.create(
+        np.zeros((501, 3)),
+        np.ones((501, 3)),
+        np.zeros(501),
+        np.zeros(501, int),
+        np.ones(501),
+        ego=np.zeros((501, 3)),
+        sample_tokens=[gt.sample_tokens[1]],
+    )
     with pytest.raises(ValueError, match="has 501 boxes; at most 500"):
         nuscenes_detection(many, gt)
     stranger = Detections3D.create([[0, 0, 0]], [[1, 1, 1]], [0], [0], [1.0], sample_tokens=["other"])

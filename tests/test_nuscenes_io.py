@@ -1,5 +1,6 @@
 """The Detections3D container and nuScenes results / ground-truth files, round trips and
 compatibility with nuscenes-devkit's own loaders, and every malformed-input error."""
+
 import json
 import math
 
@@ -82,27 +83,37 @@ def test_quaternion_yaw_matches_pyquaternion():
 
 
 def _box(token="s", **change):
-    box = {"sample_token": token, "translation": [1.0, 2.0, 0.5], "size": [1.9, 4.5, 1.6],
-           "rotation": [1.0, 0.0, 0.0, 0.0], "velocity": [0.0, 0.0], "detection_name": "car",
-           "detection_score": 0.5, "attribute_name": "vehicle.parked"}
+    box = {
+        "sample_token": token,
+        "translation": [1.0, 2.0, 0.5],
+        "size": [1.9, 4.5, 1.6],
+        "rotation": [1.0, 0.0, 0.0, 0.0],
+        "velocity": [0.0, 0.0],
+        "detection_name": "car",
+        "detection_score": 0.5,
+        "attribute_name": "vehicle.parked",
+    }
     box.update(change)
     return {k: v for k, v in box.items() if v is not ...}
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(translation=...), "field 'translation' is missing"),
-    (dict(translation=[1, 2]), "field 'translation' must be a list of 3 numbers"),
-    (dict(size=["a", 1, 1]), "field 'size' must be a list of 3 numbers"),
-    (dict(size=[1, -1, 1]), "field 'size' has a negative entry"),
-    (dict(rotation=[0, 0, 0, 0]), "field 'rotation' is the zero quaternion"),
-    (dict(rotation=[1, 0, 0, math.nan]), "field 'rotation' is not finite"),
-    (dict(velocity=[0.0]), "field 'velocity' must be a list of 2 numbers"),
-    (dict(detection_name="tram"), "field 'detection_name' has unknown value 'tram'"),
-    (dict(attribute_name="vehicle.flying"), "field 'attribute_name' has unknown value"),
-    (dict(detection_score="high"), "field 'detection_score' must be a number"),
-    (dict(detection_score=math.nan), "field 'detection_score' is not finite"),
-    (dict(sample_token="t"), "field 'sample_token' is 't'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(translation=...), "field 'translation' is missing"),
+        (dict(translation=[1, 2]), "field 'translation' must be a list of 3 numbers"),
+        (dict(size=["a", 1, 1]), "field 'size' must be a list of 3 numbers"),
+        (dict(size=[1, -1, 1]), "field 'size' has a negative entry"),
+        (dict(rotation=[0, 0, 0, 0]), "field 'rotation' is the zero quaternion"),
+        (dict(rotation=[1, 0, 0, math.nan]), "field 'rotation' is not finite"),
+        (dict(velocity=[0.0]), "field 'velocity' must be a list of 2 numbers"),
+        (dict(detection_name="tram"), "field 'detection_name' has unknown value 'tram'"),
+        (dict(attribute_name="vehicle.flying"), "field 'attribute_name' has unknown value"),
+        (dict(detection_score="high"), "field 'detection_score' must be a number"),
+        (dict(detection_score=math.nan), "field 'detection_score' is not finite"),
+        (dict(sample_token="t"), "field 'sample_token' is 't'"),
+    ],
+)
 def test_malformed_result_box_names_sample_box_and_field(change, message):
     results = {"meta": {}, "results": {"a": [_box("a")], "s": [_box(), _box(**change)]}}
     with pytest.raises(ValueError, match=f"sample 's', box 1: {message}"):
@@ -130,10 +141,12 @@ def test_results_file_errors(tmp_path):
 def test_gt_file_errors():
     gt_box = dict(_box(), ego_translation=[1.0, 2.0, 0.0], num_pts=3, detection_score=-1.0)
     assert len(read_nuscenes_gt({"s": [gt_box]})) == 1
-    for field, value, message in [("ego_translation", ..., "field 'ego_translation' is missing"),
-                                  ("num_pts", ..., "field 'num_pts' is missing"),
-                                  ("num_pts", 2.5, "field 'num_pts' must be an integer"),
-                                  ("ego_translation", [0, math.nan, 0], "field 'ego_translation' is not finite")]:
+    for field, value, message in [
+        ("ego_translation", ..., "field 'ego_translation' is missing"),
+        ("num_pts", ..., "field 'num_pts' is missing"),
+        ("num_pts", 2.5, "field 'num_pts' must be an integer"),
+        ("ego_translation", [0, math.nan, 0], "field 'ego_translation' is not finite"),
+    ]:
         bad = {k: v for k, v in dict(gt_box, **{field: value}).items() if v is not ...}
         with pytest.raises(ValueError, match=f"sample 's', box 1: {message}"):
             read_nuscenes_gt({"s": [gt_box, bad]})
@@ -161,20 +174,23 @@ def test_container_selection_views_and_concat():
     assert t["center"].shape == (len(pred), 3) and str(t["label"].dtype) == "torch.int64"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(center=np.zeros((2, 2))), "center must have shape"),
-    (dict(size=np.ones((3, 3))), "size must have shape"),
-    (dict(size=-np.ones((2, 3))), "size must be >= 0"),
-    (dict(yaw=[0, np.nan]), "yaw contains NaN"),
-    (dict(label=["car", "tram"]), "label: unknown name 'tram'"),
-    (dict(label=[0, 10]), "label must lie in"),
-    (dict(attribute=[0, 8]), "attribute must lie in"),
-    (dict(sample=[0, 2], sample_tokens=["a", "b"]), "sample must index sample_tokens"),
-    (dict(sample_tokens=["a", "a"]), "sample_tokens must be unique"),
-    (dict(ego=[[0, np.nan, 0], [0, 0, 0]]), "ego rows must be all finite or all NaN"),
-    (dict(num_pts=[1.5, 2]), "num_pts must hold integers"),
-    (dict(score=[1.0, np.inf]), "score contains inf"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(center=np.zeros((2, 2))), "center must have shape"),
+        (dict(size=np.ones((3, 3))), "size must have shape"),
+        (dict(size=-np.ones((2, 3))), "size must be >= 0"),
+        (dict(yaw=[0, np.nan]), "yaw contains NaN"),
+        (dict(label=["car", "tram"]), "label: unknown name 'tram'"),
+        (dict(label=[0, 10]), "label must lie in"),
+        (dict(attribute=[0, 8]), "attribute must lie in"),
+        (dict(sample=[0, 2], sample_tokens=["a", "b"]), "sample must index sample_tokens"),
+        (dict(sample_tokens=["a", "a"]), "sample_tokens must be unique"),
+        (dict(ego=[[0, np.nan, 0], [0, 0, 0]]), "ego rows must be all finite or all NaN"),
+        (dict(num_pts=[1.5, 2]), "num_pts must hold integers"),
+        (dict(score=[1.0, np.inf]), "score contains inf"),
+    ],
+)
 def test_container_rejects_bad_fields(kwargs, message):
     args = dict(center=np.zeros((2, 3)), size=np.ones((2, 3)), yaw=[0, 0], label=[0, 1])
     args.update(kwargs)

@@ -1,6 +1,7 @@
 """The package as users install it: the bare install (NumPy, numba, SciPy) runs CPU
 suppression and the nuScenes evaluation, imports stay lazy, and a call that needs an extra
 says which one."""
+
 import importlib.metadata
 import pathlib
 import subprocess
@@ -48,9 +49,11 @@ def _run(code):
 
 
 def test_import_loads_neither_torch_nor_matplotlib_and_subpackages_are_reachable():
-    done = _run("import sys, nmskit; f = nmskit.evaluate.nuscenes_detection; g = nmskit.nms; "
-                "assert callable(f) and callable(g); "
-                "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib')]; assert not bad, bad")
+    done = _run(
+        "import sys, nmskit; f = nmskit.evaluate.nuscenes_detection; g = nmskit.nms; "
+        "assert callable(f) and callable(g); "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib')]; assert not bad, bad"
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -63,19 +66,21 @@ def test_version_has_one_source():
 
 def test_missing_extra_is_named_only_for_nmskit_imports():
     # torch and matplotlib are hidden from the path finder, as if they were not installed
-    code = ("import sys, importlib.machinery as m\n"
-            "class Hide(m.PathFinder):\n"
-            "    @classmethod\n"
-            "    def find_spec(cls, name, path=None, target=None):\n"
-            "        return None if name.split('.')[0] in ('torch', 'matplotlib') else super().find_spec(name, path, target)\n"
-            "sys.meta_path[sys.meta_path.index(m.PathFinder)] = Hide\n"
-            "import nmskit\n"
-            "try:\n    import torch\nexcept ImportError as e:\n    assert 'nmskit' not in str(e), e\n"
-            "try:\n    nmskit.padded_nms\nexcept ImportError as e:\n    assert \"pip install 'nmskit[torch]'\" in str(e), e\n"
-            "else:\n    raise SystemExit('no ImportError')\n"
-            "try:\n    import nmskit.borehole.plots\nexcept ImportError as e:\n    assert \"pip install 'nmskit[plot]'\" in str(e), e\n"
-            "else:\n    raise SystemExit('no ImportError')\n"
-            "print('ok')\n")
+    code = (
+        "import sys, importlib.machinery as m\n"
+        "class Hide(m.PathFinder):\n"
+        "    @classmethod\n"
+        "    def find_spec(cls, name, path=None, target=None):\n"
+        "        return None if name.split('.')[0] in ('torch', 'matplotlib') else super().find_spec(name, path, target)\n"
+        "sys.meta_path[sys.meta_path.index(m.PathFinder)] = Hide\n"
+        "import nmskit\n"
+        "try:\n    import torch\nexcept ImportError as e:\n    assert 'nmskit' not in str(e), e\n"
+        "try:\n    nmskit.padded_nms\nexcept ImportError as e:\n    assert \"pip install 'nmskit[torch]'\" in str(e), e\n"
+        "else:\n    raise SystemExit('no ImportError')\n"
+        "try:\n    import nmskit.borehole.plots\nexcept ImportError as e:\n    assert \"pip install 'nmskit[plot]'\" in str(e), e\n"
+        "else:\n    raise SystemExit('no ImportError')\n"
+        "print('ok')\n"
+    )
     done = _run(code)
     assert done.returncode == 0 and "ok" in done.stdout, done.stderr
 
@@ -90,7 +95,6 @@ def test_bare_install_in_a_fresh_venv(tmp_path):
     names = [req.split(">")[0].split("=")[0].split("<")[0].strip() for req in core]
     pinned = [f"{n}=={importlib.metadata.version(n)}" for n in names]  # the versions installed here
     subprocess.run(pip + pinned, check=True, capture_output=True)
-    done = subprocess.run([str(venv / "bin" / "python"), "-c", BARE_RUN], capture_output=True, text=True,
-                          cwd=tmp_path)
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", BARE_RUN], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "bare install ok" in done.stdout

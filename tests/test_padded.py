@@ -1,5 +1,6 @@
 """Fixed-shape batched NMS against tensorflow/models' own code, run through TensorFlow in
 this process, and against nmskit's exact greedy ``nms``."""
+
 import os
 
 import numpy as np
@@ -46,9 +47,12 @@ def mixed_batch(seed, b, n):
     negative coordinates; and few candidates (scores of the rest padded to -1 with dot
     boxes, as tensorflow/models' score filter does), so fewer survivors than M."""
     rng = np.random.default_rng(seed)
-    kinds = [lambda: clustered(rng, n), lambda: uniform(rng, n),
-             lambda: clustered(rng, n, offset=-0.5 * (90 * np.sqrt(max(1, n // 30)) + 200)),
-             lambda: uniform(rng, n, offset=-100.0)]
+    kinds = [
+        lambda: clustered(rng, n),
+        lambda: uniform(rng, n),
+        lambda: clustered(rng, n, offset=-0.5 * (90 * np.sqrt(max(1, n // 30)) + 200)),
+        lambda: uniform(rng, n, offset=-100.0),
+    ]
     items = [kinds[i % 4]() for i in range(b)]
     if b > 1:
         bx, sc = items[-1]
@@ -109,9 +113,9 @@ def test_below_half_tf_models_is_wrong_and_nmskit_is_greedy(tfm, t):
     for i in range(2):
         keep = tf_rule_greedy(boxes[i], scores[i], t)
         expected = np.zeros((m, 4), np.float32)
-        expected[:len(keep)] = boxes[i][keep]
+        expected[: len(keep)] = boxes[i][keep]
         np.testing.assert_array_equal(ours_boxes[i].numpy(), expected)
-        np.testing.assert_array_equal(ours_scores[i].numpy()[:len(keep)], scores[i][keep])
+        np.testing.assert_array_equal(ours_scores[i].numpy()[: len(keep)], scores[i][keep])
         assert not np.array_equal(ref_boxes[i], expected)  # tensorflow/models is wrong on both
     # the chain: greedy keeps boxes 0 and 2 (box 1 is suppressed, so it cannot suppress 2)
     np.testing.assert_array_equal(ours_boxes[0, :2].numpy(), chain[[0, 2]])
@@ -125,9 +129,9 @@ def test_equal_to_greedy_nms_at_every_threshold(t):
     s_out, b_out = sorted_nms_padded(torch.from_numpy(scores), torch.from_numpy(boxes), 600, t)
     for i in range(3):
         keep = tf_rule_greedy(boxes[i], scores[i], t)
-        np.testing.assert_array_equal(b_out[i, :len(keep)].numpy(), boxes[i][keep])
-        np.testing.assert_array_equal(s_out[i, :len(keep)].numpy(), scores[i][keep])
-        assert not b_out[i, len(keep):].any() and not s_out[i, len(keep):].any()
+        np.testing.assert_array_equal(b_out[i, : len(keep)].numpy(), boxes[i][keep])
+        np.testing.assert_array_equal(s_out[i, : len(keep)].numpy(), scores[i][keep])
+        assert not b_out[i, len(keep) :].any() and not s_out[i, len(keep) :].any()
     # padded_nms: unsorted input, strict and inclusive, score threshold and output cap
     perm = rng.permutation(600)
     xyxy = torch.from_numpy(boxes[:, perm][..., [1, 0, 3, 2]].copy())
@@ -139,8 +143,8 @@ def test_equal_to_greedy_nms_at_every_threshold(t):
             for i in range(3):
                 ref = nmskit.nms(xyxy[i], sc[i], t, score_threshold=thr, max_output=cap, inclusive=inclusive)
                 assert int(valid[i]) == len(ref)
-                np.testing.assert_array_equal(idx[i, :len(ref)].numpy(), ref.numpy())
-                assert not idx[i, len(ref):].any()
+                np.testing.assert_array_equal(idx[i, : len(ref)].numpy(), ref.numpy())
+                assert not idx[i, len(ref) :].any()
 
 
 def test_padded_nms_float64_box_formats_and_zero_area():
@@ -151,9 +155,8 @@ def test_padded_nms_float64_box_formats_and_zero_area():
     cxcywh = np.c_[(xyxy[:, :2] + xyxy[:, 2:]) / 2, xyxy[:, 2:] - xyxy[:, :2]]
     ref = nmskit.nms(xyxy, scores, 0.4)
     for fmt, arr in (("xyxy", xyxy), ("yxyx", xyxy[:, [1, 0, 3, 2]]), ("cxcywh", cxcywh)):
-        idx, valid = padded_nms(torch.from_numpy(arr)[None], torch.from_numpy(scores)[None], 300, 0.4,
-                                box_format=fmt)
-        np.testing.assert_array_equal(idx[0, :int(valid[0])].numpy(), ref, err_msg=fmt)
+        idx, valid = padded_nms(torch.from_numpy(arr)[None], torch.from_numpy(scores)[None], 300, 0.4, box_format=fmt)
+        np.testing.assert_array_equal(idx[0, : int(valid[0])].numpy(), ref, err_msg=fmt)
     assert set(range(0, 300, 9)) <= set(ref.tolist())
 
 
@@ -175,13 +178,15 @@ def _detector_outputs(seed, b, n, c, per_class_boxes):
 def test_generate_detections_equals_tf_models(tfm, per_class_boxes, agnostic):
     boxes, scores = _detector_outputs(7, 2, 900, 4, per_class_boxes)
     kw = dict(pre_nms_top_k=600, pre_nms_score_threshold=0.05, nms_iou_threshold=0.55, max_num_detections=50)
-    ref = tfm.detection_generator._generate_detections_v2(tfm.tf.constant(boxes), tfm.tf.constant(scores),
-                                                use_class_agnostic_nms=agnostic, **kw)
+    ref = tfm.detection_generator._generate_detections_v2(
+        tfm.tf.constant(boxes), tfm.tf.constant(scores), use_class_agnostic_nms=agnostic, **kw
+    )
     ours = generate_detections(torch.from_numpy(boxes), torch.from_numpy(scores), class_agnostic=agnostic, **kw)
     for r, o, name in zip(ref, ours, ("boxes", "scores", "classes", "num_detections")):
         np.testing.assert_array_equal(o.numpy(), r.numpy(), err_msg=name)
-    shared = generate_detections(torch.from_numpy(boxes[:, :, 0]), torch.from_numpy(scores),
-                                 class_agnostic=agnostic, **kw)
+    shared = generate_detections(
+        torch.from_numpy(boxes[:, :, 0]), torch.from_numpy(scores), class_agnostic=agnostic, **kw
+    )
     if not per_class_boxes:  # [B, N, 4] is the same as [B, N, 1, 4]
         for a, o in zip(shared, ours):
             assert torch.equal(a, o)
@@ -200,11 +205,22 @@ def test_propose_rois_equals_tf_models(tfm):
         raw_scores[str(level)] = tf.constant(sc.reshape(1, h, w, 3))
         boxes.append(torch.from_numpy(bx)[None])
         scores.append(torch.from_numpy(sc)[None])
-    for kw in (dict(), dict(pre_nms_top_k=500, pre_nms_score_threshold=0.2, num_proposals=300),
-               dict(nms_iou_threshold=0.0, num_proposals=700)):
+    for kw in (
+        dict(),
+        dict(pre_nms_top_k=500, pre_nms_score_threshold=0.2, num_proposals=300),
+        dict(nms_iou_threshold=0.0, num_proposals=700),
+    ):
         anchors = {k: tf.zeros_like(v) for k, v in raw_boxes.items()}  # unused without decoding
-        ref = tfm.roi_generator._multilevel_propose_rois(raw_boxes, raw_scores, anchor_boxes=anchors, image_shape=tf.ones([1, 2]),
-                                               decode_boxes=False, clip_boxes=False, apply_sigmoid_to_score=False, **kw)
+        ref = tfm.roi_generator._multilevel_propose_rois(
+            raw_boxes,
+            raw_scores,
+            anchor_boxes=anchors,
+            image_shape=tf.ones([1, 2]),
+            decode_boxes=False,
+            clip_boxes=False,
+            apply_sigmoid_to_score=False,
+            **kw,
+        )
         ours = propose_rois(boxes, scores, **kw)
         np.testing.assert_array_equal(ours[0].numpy(), ref[0].numpy(), err_msg=str(kw))
         np.testing.assert_array_equal(ours[1].numpy(), ref[1].numpy(), err_msg=str(kw))
@@ -217,8 +233,10 @@ def test_torch_compile_fullgraph_equals_eager():
     xyxy, perm_scores = sb[..., [1, 0, 3, 2]].flip(1), ss.flip(1)  # unsorted input for padded_nms
 
     def both(b, s, xb, xs):
-        return (sorted_nms_padded(s, b, 40, 0.5, tile_size=64, check_sorted=False, check_values=False),
-                padded_nms(xb, xs, 40, 0.5, 0.2, tile_size=64, check_values=False))
+        return (
+            sorted_nms_padded(s, b, 40, 0.5, tile_size=64, check_sorted=False, check_values=False),
+            padded_nms(xb, xs, 40, 0.5, 0.2, tile_size=64, check_values=False),
+        )
 
     torch._dynamo.reset()
     compiled = torch.compile(both, fullgraph=True)(sb, ss, xyxy, perm_scores)
@@ -244,8 +262,9 @@ def test_onnx_export_runs_in_onnxruntime_with_other_batch_sizes(tmp_path):
         return torch.cat([xy, xy + torch.rand(b, n, 2, generator=gen) * 30 + 1], -1), torch.rand(b, n, generator=gen)
 
     batch = torch.export.Dim("batch", min=1, max=64)
-    program = torch.onnx.export(_PaddedNMS().eval(), inputs(2), dynamo=True, verbose=False,
-                                dynamic_shapes=({0: batch}, {0: batch}))
+    program = torch.onnx.export(
+        _PaddedNMS().eval(), inputs(2), dynamo=True, verbose=False, dynamic_shapes=({0: batch}, {0: batch})
+    )
     path = tmp_path / "padded_nms.onnx"
     program.save(str(path))
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -272,8 +291,11 @@ def test_unsorted_scores_raise_unless_the_check_is_disabled():
 
 @pytest.mark.parametrize("fn", ["sorted", "padded"])
 def test_bad_input(fn):
-    call = ((lambda b, s, *a, **k: sorted_nms_padded(s, b, *a, **k)) if fn == "sorted"
-            else (lambda b, s, *a, **k: padded_nms(b, s, *a, **k)))
+    call = (
+        (lambda b, s, *a, **k: sorted_nms_padded(s, b, *a, **k))
+        if fn == "sorted"
+        else (lambda b, s, *a, **k: padded_nms(b, s, *a, **k))
+    )
     b = torch.tensor([[[0.0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]]])
     s = torch.tensor([[0.9, 0.8, 0.7]])
     with pytest.raises(ValueError, match="boxes must have shape"):

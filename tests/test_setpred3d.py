@@ -1,4 +1,5 @@
 """The NMS-free set predictor for 3-D detections (nmskit.learned.setpred3d, setloss3d)."""
+
 from dataclasses import replace
 
 import numpy as np
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def small(**kw):
-    return ModelConfig(**{"model": "setpred", "channels": 16, "heads": 2, "layers": 2, "num_frequencies": 4,
-                          "queries": 20, **kw})
+    return ModelConfig(
+        **{"model": "setpred", "channels": 16, "heads": 2, "layers": 2, "num_frequencies": 4, "queries": 20, **kw}
+    )
 
 
 def trained_like(config, seed=0):
@@ -42,8 +44,9 @@ def test_shapes_and_auxiliary_layers(frames):
         assert anchor.shape == (q,)
         shapes = {"logits": 11, "center": 2, "z": 1, "log_size": 3, "yaw": 2, "velocity": 2}
         for layer in [o, *o["aux_outputs"]]:
-            assert {k: v.shape for k, v in layer.items() if k != "aux_outputs"} == \
-                   {k: (1, q, c) for k, c in shapes.items()}
+            assert {k: v.shape for k, v in layer.items() if k != "aux_outputs"} == {
+                k: (1, q, c) for k, c in shapes.items()
+            }
         assert len(o["aux_outputs"]) == 1
 
 
@@ -152,11 +155,46 @@ def test_train_and_suppress_from_the_command_line(tmp_path):
     for name, frames, seed in (("train", 4, 21), ("val", 2, 22)):
         assert main(["simulate", "--frames", str(frames), "--seed", str(seed), "--out", str(tmp_path / name)]) == 0
     ckpt = tmp_path / "setpred"
-    assert main(["rescore", "train", "--train", str(tmp_path / "train"), "--val", str(tmp_path / "val"),
-                 "--model", "setpred", "--out", str(ckpt), "--epochs", "1", "--batch-size", "2"]) == 0
+    assert (
+        main(
+            [
+                "rescore",
+                "train",
+                "--train",
+                str(tmp_path / "train"),
+                "--val",
+                str(tmp_path / "val"),
+                "--model",
+                "setpred",
+                "--out",
+                str(ckpt),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert SetPredictor.load(ckpt).config.model == "setpred"
     post = tmp_path / "post.json"
-    assert main(["suppress", "--method", "setpred", "--weights", str(ckpt), "--top-k", "40",
-                 "--in", str(tmp_path / "val" / "pre_nms.json"), "--out", str(post)]) == 0
+    assert (
+        main(
+            [
+                "suppress",
+                "--method",
+                "setpred",
+                "--weights",
+                str(ckpt),
+                "--top-k",
+                "40",
+                "--in",
+                str(tmp_path / "val" / "pre_nms.json"),
+                "--out",
+                str(post),
+            ]
+        )
+        == 0
+    )
     kept, _ = read_nuscenes_results(post)
     assert (np.bincount(kept.sample, minlength=2) == 40).all()

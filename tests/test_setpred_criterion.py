@@ -1,4 +1,5 @@
 """SetCriterion: no-object weighting, normalisation by targets, auxiliary layers, pluggable terms."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -12,8 +13,10 @@ def _outputs(seed=0, b=2, q=4, c=2, aux=0):
     g = torch.Generator().manual_seed(seed)
 
     def layer():
-        return {"logits": torch.randn(b, q, c + 1, generator=g, requires_grad=True),
-                "x": torch.rand(b, q, generator=g, requires_grad=True)}
+        return {
+            "logits": torch.randn(b, q, c + 1, generator=g, requires_grad=True),
+            "x": torch.rand(b, q, generator=g, requires_grad=True),
+        }
 
     out = layer()
     out["aux_outputs"] = [layer() for _ in range(aux)]
@@ -21,8 +24,10 @@ def _outputs(seed=0, b=2, q=4, c=2, aux=0):
 
 
 def _targets():
-    return [{"labels": torch.tensor([0, 1]), "x": torch.tensor([0.2, 0.7])},
-            {"labels": torch.tensor([1]), "x": torch.tensor([0.5])}]
+    return [
+        {"labels": torch.tensor([0, 1]), "x": torch.tensor([0.2, 0.7])},
+        {"labels": torch.tensor([1]), "x": torch.tensor([0.5])},
+    ]
 
 
 def _criterion(eos=0.1, x_weight=5.0):

@@ -1,4 +1,5 @@
 """HungarianMatcher: optimal against brute force, batched equals per-item, empty targets."""
+
 import itertools
 import math
 
@@ -13,10 +14,10 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 def _problem(seed, b=2, q=5, sizes=(3, 2), classes=3):
     g = torch.Generator().manual_seed(seed)
-    outputs = {"logits": torch.randn(b, q, classes + 1, generator=g),
-               "x": torch.rand(b, q, 2, generator=g)}
-    targets = [{"labels": torch.randint(0, classes, (t,), generator=g),
-                "x": torch.rand(t, 2, generator=g)} for t in sizes]
+    outputs = {"logits": torch.randn(b, q, classes + 1, generator=g), "x": torch.rand(b, q, 2, generator=g)}
+    targets = [
+        {"labels": torch.randint(0, classes, (t,), generator=g), "x": torch.rand(t, 2, generator=g)} for t in sizes
+    ]
     return outputs, targets
 
 
@@ -34,7 +35,7 @@ def _brute_force(cost):
 def test_optimal_against_brute_force(seed):
     outputs, targets = _problem(seed, b=1, q=6, sizes=(4,))
     m = _matcher()
-    (rows, cols), = m(outputs, targets)
+    ((rows, cols),) = m(outputs, targets)
     cost = m.cost_matrix(outputs, targets).double().numpy()  # [Q, T]
     assert len(rows) == 4 and len(set(rows.tolist())) == 4 and sorted(cols.tolist()) == [0, 1, 2, 3]
     assert cost[rows, cols].sum() == pytest.approx(_brute_force(cost), abs=1e-9)
@@ -55,7 +56,7 @@ def test_batched_equals_single(seed):
     m = _matcher()
     batched = m(outputs, targets)
     for i in range(3):
-        single = m({k: v[i:i + 1] for k, v in outputs.items()}, [targets[i]])[0]
+        single = m({k: v[i : i + 1] for k, v in outputs.items()}, [targets[i]])[0]
         assert torch.equal(batched[i][0], single[0]) and torch.equal(batched[i][1], single[1])
 
 
@@ -67,7 +68,7 @@ def test_empty_targets():
 
 def test_more_targets_than_queries_matches_every_query():
     outputs, targets = _problem(1, b=1, q=3, sizes=(5,))
-    (rows, cols), = _matcher()(outputs, targets)
+    ((rows, cols),) = _matcher()(outputs, targets)
     assert sorted(rows.tolist()) == [0, 1, 2] and len(set(cols.tolist())) == 3
 
 

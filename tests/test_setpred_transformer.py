@@ -1,4 +1,5 @@
 """Transformer, sine positional encodings and attention rollout."""
+
 import math
 
 import pytest
@@ -19,8 +20,15 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 def _tiny(pre_norm=False, enc=2, dec=3):
     torch.manual_seed(0)
-    return Transformer(d_model=16, nhead=2, num_encoder_layers=enc, num_decoder_layers=dec,
-                       dim_feedforward=32, dropout=0.0, pre_norm=pre_norm).eval()
+    return Transformer(
+        d_model=16,
+        nhead=2,
+        num_encoder_layers=enc,
+        num_decoder_layers=dec,
+        dim_feedforward=32,
+        dropout=0.0,
+        pre_norm=pre_norm,
+    ).eval()
 
 
 @pytest.mark.parametrize("pre_norm", [False, True])
@@ -124,7 +132,7 @@ def test_decoder_rollout_by_hand():
 def test_rollout_of_a_real_model_lies_on_the_grid():
     t = _tiny()
     with torch.no_grad():
-            _, _, att = t(torch.randn(1, 16, 3, 4), torch.randn(1, 16, 3, 4), torch.randn(5, 16), True)
+        _, _, att = t(torch.randn(1, 16, 3, 4), torch.randn(1, 16, 3, 4), torch.randn(5, 16), True)
     maps = to_grid(decoder_rollout(att["encoder"], att["decoder_self"], att["decoder_cross"]), 3, 4)
     assert maps.shape == (1, 5, 3, 4) and (maps >= 0).all()
     assert math.isclose(float(maps.sum()), 5.0, rel_tol=1e-5)  # total mass = number of queries

@@ -1,6 +1,7 @@
 """The simulator's acceptance test: CircleNMS on the shipped defaults reproduces the
 published CircleNMS operating point (Tables I and II of the learned-NMS paper) on seeds
 the calibration never used (it tuned on seeds 100 and 101)."""
+
 import numpy as np
 import pytest
 

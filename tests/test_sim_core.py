@@ -1,4 +1,5 @@
 """The 3-D simulator's scene and detector model: determinism, composition, scale."""
+
 import numpy as np
 import pytest
 
@@ -21,7 +22,11 @@ def test_same_seed_same_frames_other_seed_other_frames():
 def test_scene_composition_and_detector_output():
     pre, gt = simulate_columns(200, seed=0)
     counts = np.bincount(gt["label"], minlength=len(CLASSES))
-    car, cv, bike = counts[CLASSES.index("car")], counts[CLASSES.index("construction_vehicle")], counts[CLASSES.index("bicycle")]
+    car, cv, bike = (
+        counts[CLASSES.index("car")],
+        counts[CLASSES.index("construction_vehicle")],
+        counts[CLASSES.index("bicycle")],
+    )
     assert car == counts.max() and cv < car / 10 and bike < car / 10  # car dominates, rare classes rare
     per_frame = np.bincount(pre["frame"], minlength=200)
     assert 100 < np.median(per_frame) < 3000  # several hundred to a few thousand candidates
@@ -68,8 +73,15 @@ def test_structure_false_positives_come_in_clusters_and_vanish_when_rejected():
     # candidates have another candidate of their class within 1 m
     xy = np.c_[pre["x"], pre["y"]]
     rows = np.flatnonzero(far & (pre["score"] > 0.2))
-    company = [np.any((pre["frame"] == pre["frame"][i]) & (pre["label"] == pre["label"][i])
-                      & (np.hypot(*(xy - xy[i]).T) < 1.0) & (np.arange(len(xy)) != i)) for i in rows]
+    company = [
+        np.any(
+            (pre["frame"] == pre["frame"][i])
+            & (pre["label"] == pre["label"][i])
+            & (np.hypot(*(xy - xy[i]).T) < 1.0)
+            & (np.arange(len(xy)) != i)
+        )
+        for i in rows
+    ]
     assert np.mean(company) > 0.5
     clean, _ = simulate_columns(60, seed=11, model=detector_model(structure_penalty=50.0, ghost=0.0))
     assert (_nearest_gt(clean, gt) > 5.0).mean() < far.mean() / 10

@@ -1,4 +1,5 @@
 """The 3-D simulator's public surface: nuScenes-format output, determinism, bad options."""
+
 import numpy as np
 import pytest
 
@@ -36,23 +37,26 @@ def test_cli_writes_files(tmp_path, capsys):
     assert "crowd_spacing" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(num_frames=-1), r"num_frames must be >= 0"),
-    (dict(num_frames=2.5), r"num_frames must be a non-negative integer"),
-    (dict(num_frames=2, crowd_rate=-1), r"crowd_rate must be >= 0"),
-    (dict(num_frames=2, crowd_spacing=0.3), r"crowd_spacing must be >= 0.36 m"),
-    (dict(num_frames=2, crowd_spacing=float("nan")), r"crowd_spacing must be a finite number"),
-    (dict(num_frames=2, confusion={"car": 1.5}), r"confusion\['car'\] is a probability and must lie in \[0, 1\]"),
-    (dict(num_frames=2, yaw_flip={"bus": -0.1}), r"yaw_flip\['bus'\] is a probability"),
-    (dict(num_frames=2, candidates={"car": -3}), r"candidates\['car'\] must be >= 0"),
-    (dict(num_frames=2, scatter={"tram": 1.0}), r"scatter: unknown class 'tram'"),
-    (dict(num_frames=2, ghost=1.2), r"ghost is a probability"),
-    (dict(num_frames=2, ambiguity_points=0), r"ambiguity_points must be > 0"),
-    (dict(num_frames=2, heatmap_width=-1), r"heatmap_width must be > 0"),
-    (dict(num_frames=2, confusion=0.3), r"confusion must be a \{class_name: value\} mapping"),
-    (dict(num_frames=2, warp_speed=9), r"unknown simulator option 'warp_speed'"),
-    (dict(num_frames=2, score_noise=float("nan")), r"score_noise must be a finite number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(num_frames=-1), r"num_frames must be >= 0"),
+        (dict(num_frames=2.5), r"num_frames must be a non-negative integer"),
+        (dict(num_frames=2, crowd_rate=-1), r"crowd_rate must be >= 0"),
+        (dict(num_frames=2, crowd_spacing=0.3), r"crowd_spacing must be >= 0.36 m"),
+        (dict(num_frames=2, crowd_spacing=float("nan")), r"crowd_spacing must be a finite number"),
+        (dict(num_frames=2, confusion={"car": 1.5}), r"confusion\['car'\] is a probability and must lie in \[0, 1\]"),
+        (dict(num_frames=2, yaw_flip={"bus": -0.1}), r"yaw_flip\['bus'\] is a probability"),
+        (dict(num_frames=2, candidates={"car": -3}), r"candidates\['car'\] must be >= 0"),
+        (dict(num_frames=2, scatter={"tram": 1.0}), r"scatter: unknown class 'tram'"),
+        (dict(num_frames=2, ghost=1.2), r"ghost is a probability"),
+        (dict(num_frames=2, ambiguity_points=0), r"ambiguity_points must be > 0"),
+        (dict(num_frames=2, heatmap_width=-1), r"heatmap_width must be > 0"),
+        (dict(num_frames=2, confusion=0.3), r"confusion must be a \{class_name: value\} mapping"),
+        (dict(num_frames=2, warp_speed=9), r"unknown simulator option 'warp_speed'"),
+        (dict(num_frames=2, score_noise=float("nan")), r"score_noise must be a finite number"),
+    ],
+)
 def test_invalid_options_name_the_option(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         simulate_centerpoint(**kwargs)

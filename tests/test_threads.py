@@ -1,4 +1,5 @@
 """The single-thread default of the command line and the benchmarks."""
+
 import torch
 
 from nmskit import _threads

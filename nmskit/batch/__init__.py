@@ -12,10 +12,24 @@ and ``evaluate nuscenes`` over many files, on a local process pool or on Ray.
 Big nuScenes results files split into shards by sample with
 :func:`nmskit.data.nuscenes_shards.split_results` (``nmskit shard split``). See docs/batch.md.
 """
+
 from .inputs import expand_inputs, is_many, output_paths
 from .jobs import LEARNED, EvaluateJob, Job, PickJob, SuppressJob
 from .outcome import Outcome, Summary
 from .run import ENGINES, imap, run_batch
 
-__all__ = ["ENGINES", "LEARNED", "EvaluateJob", "Job", "Outcome", "PickJob", "Summary", "SuppressJob",
-           "expand_inputs", "imap", "is_many", "output_paths", "run_batch"]
+__all__ = [
+    "ENGINES",
+    "LEARNED",
+    "EvaluateJob",
+    "Job",
+    "Outcome",
+    "PickJob",
+    "Summary",
+    "SuppressJob",
+    "expand_inputs",
+    "imap",
+    "is_many",
+    "output_paths",
+    "run_batch",
+]

@@ -1,5 +1,6 @@
 """Many inputs for one command: repeated paths, glob patterns and ``@manifest`` files,
 and the output each input maps to under an output folder."""
+
 from __future__ import annotations
 
 import glob

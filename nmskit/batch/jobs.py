@@ -7,6 +7,7 @@ the ground truth) and runs once per worker; :meth:`Job.run` handles one input. T
 single-input command and every batch engine call the same :meth:`Job.run`, so their
 outputs are the same bytes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields

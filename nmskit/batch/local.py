@@ -3,6 +3,7 @@
 Each worker receives the job once and calls its ``setup`` before its first input, so a
 model is loaded once per worker. One worker runs the inputs in this process, in order.
 """
+
 from __future__ import annotations
 
 import multiprocessing

@@ -1,4 +1,5 @@
 """What happened to each input of a batch, and the summary a command prints at the end."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,8 +51,7 @@ class Summary:
     def counts(self) -> str:
         done = sum(o.ok and not o.skipped for o in self.outcomes)
         skipped = sum(o.skipped for o in self.outcomes)
-        return (f"{len(self.outcomes)} inputs: {done} written, {skipped} already complete, "
-                f"{len(self.failed)} failed")
+        return f"{len(self.outcomes)} inputs: {done} written, {skipped} already complete, {len(self.failed)} failed"
 
     def error_lines(self) -> list[str]:
         """``"<input>: <why>"`` per failed input, one line each, sorted by input."""

@@ -6,6 +6,7 @@ input, so a model is loaded once per actor; the inputs go to whichever actor is 
 Ray restarts an actor whose process dies and retries its task once (outputs are
 committed atomically, so a retry cannot leave a partial file). Needs the ``ray`` extra.
 """
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,13 @@ def run_ray(job: Job, tasks: list[Task], workers: int | None, address: str | Non
     if started:
         _check_reachable(address)
         try:
-            ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                     logging_level="warning", log_to_driver=True)
+            ray.init(
+                address=address,
+                num_cpus=None if address else workers,
+                include_dashboard=False,
+                logging_level="warning",
+                log_to_driver=True,
+            )
         except ConnectionError as exc:
             raise ValueError(f"--address {address}: {exc}") from None
     try:

@@ -1,5 +1,6 @@
 """Run a job over many inputs on an engine: written outputs (:func:`run_batch`, what the
 commands use) or results yielded to the caller (:func:`imap`)."""
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,17 @@ if TYPE_CHECKING:
 ENGINES = ("local", "ray")
 
 
-def run_batch(job: Job, inputs: Sequence[PathLike], out_dir: PathLike, *, engine: str = "local",
-              workers: int | None = None, address: str | None = None, resume: bool = False,
-              progress: bool = True) -> Summary:
+def run_batch(
+    job: Job,
+    inputs: Sequence[PathLike],
+    out_dir: PathLike,
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> Summary:
     """Write ``job``'s output for each input under ``out_dir``, exactly once.
 
     Each output is named after its input (:func:`.inputs.output_paths`) and committed
@@ -64,8 +73,14 @@ def run_batch(job: Job, inputs: Sequence[PathLike], out_dir: PathLike, *, engine
     return Summary(outcomes)
 
 
-def imap(job: Job, inputs: Sequence[PathLike], *, engine: str = "local", workers: int | None = None,
-         address: str | None = None) -> Iterator[Outcome]:
+def imap(
+    job: Job,
+    inputs: Sequence[PathLike],
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+) -> Iterator[Outcome]:
     """Yield an :class:`.outcome.Outcome` per input, as workers finish, with the result in
     ``outcome.value`` (or the reason it failed in ``outcome.error``). Nothing is written.
 

@@ -1,4 +1,5 @@
 """One unit of batch work, and the function every engine runs in its workers."""
+
 from __future__ import annotations
 
 import time

@@ -8,6 +8,7 @@ time. It is written before the rename, so every output at its final name has a r
 input and the file is unchanged since. A killed run leaves at most temporary files, which
 the next run removes.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Each benchmark is a module here with ``run(quick: bool) -> None`` that prints it
 ``nmskit bench NAME`` and the scripts in ``benchmarks/`` call it. Peers are test-only
 dependencies: a missing peer is reported and skipped, never silently replaced.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -14,6 +14,7 @@ variant's outputs are checked byte for byte against the one-process run's. Each 
 appended to ``times.jsonl`` in the work folder, so an interrupted run resumes where it
 stopped. Overhead against perfect scaling is ``t_2 / (t_1 / 2) - 1`` on the medians.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,11 @@ import numpy as np
 from .._table import format_table
 from .timing import load_note
 
-VARIANTS = {"1 process": ["--workers", "1"], "local, 2 workers": ["--workers", "2"],
-            "ray, 2 CPUs": ["--engine", "ray", "--workers", "2"]}
+VARIANTS = {
+    "1 process": ["--workers", "1"],
+    "local, 2 workers": ["--workers", "2"],
+    "ray, 2 CPUs": ["--engine", "ray", "--workers", "2"],
+}
 ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
 
 
@@ -45,8 +49,12 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     workloads = {  # command, inputs (made when first needed), count, unit
         "fractures detect": (["fractures", "detect", "--log"], lambda: _wells(work, wells) / "*.csv.gz", wells, "well"),
-        "suppress --method d2d": (["suppress", "--method", "d2d", "--in"],
-                                  lambda: _frames(work, files, frames) / "*.json", files * frames, "frame"),
+        "suppress --method d2d": (
+            ["suppress", "--method", "d2d", "--in"],
+            lambda: _frames(work, files, frames) / "*.json",
+            files * frames,
+            "frame",
+        ),
     }
     log = work / "times.jsonl"
     done = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -54,19 +62,41 @@ def run(quick: bool = False, work=None, rounds: int | None = None) -> None:
         pattern = inputs()
         argv = [*command, str(pattern)]
         # untimed, one input: fills the compile caches
-        subprocess.run([sys.executable, "-m", "nmskit.cli", *command, str(sorted(pattern.parent.glob(pattern.name))[0]),
-                        "--out", str(work / "warm-up")], check=True, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nmskit.cli",
+                *command,
+                str(sorted(pattern.parent.glob(pattern.name))[0]),
+                "--out",
+                str(work / "warm-up"),
+            ],
+            check=True,
+            env={**os.environ, **ENV},
+            stdout=subprocess.DEVNULL,
+        )
         for r in range(rounds):
             for variant, extra in VARIANTS.items():
                 if any(d["workload"] == name and d["variant"] == variant and d["round"] == r for d in done):
                     continue
                 seconds, cpu = _time_command(argv, extra, work / "out" / name.split()[0] / variant.split(",")[0])
-                done.append({"workload": name, "variant": variant, "round": r, "seconds": seconds, "cpu": cpu,
-                             "load": os.getloadavg()[0]})
+                done.append(
+                    {
+                        "workload": name,
+                        "variant": variant,
+                        "round": r,
+                        "seconds": seconds,
+                        "cpu": cpu,
+                        "load": os.getloadavg()[0],
+                    }
+                )
                 with open(log, "a") as f:
                     f.write(json.dumps(done[-1]) + "\n")
-    print(f"Batch commands, wall seconds over {rounds} interleaved round(s), min / median ({load_note()}; "
-          "the machine is shared, so the times include other work)")
+    print(
+        f"Batch commands, wall seconds over {rounds} interleaved round(s), min / median ({load_note()}; "
+        "the machine is shared, so the times include other work)"
+    )
     for name, (_, _, count, unit) in workloads.items():
         print(f"\n{name}: {count} {unit}s")
         print(format_table(*_table(done, name, count, unit)))
@@ -82,10 +112,28 @@ def _table(done, name, count, unit):
         overhead = "" if variant == "1 process" else f"{med / (one / 2) - 1:+.0%}"
         cpu = [d["cpu"] for d in ds if "cpu" in d]
         cpu_note = f"{np.median(cpu) / count * 1000:.0f}" if cpu and not variant.startswith("ray") else "-"
-        rows.append([variant, f"{min(t):.1f}", f"{med:.1f}", f"{one / med:.2f}x", overhead,
-                     f"{med / count * 1000:.0f}", cpu_note, len(t)])
-    header = ["variant", "min s", "median s", "speed-up", "over perfect 2x", f"wall ms per {unit}",
-              f"CPU ms per {unit}", "runs"]
+        rows.append(
+            [
+                variant,
+                f"{min(t):.1f}",
+                f"{med:.1f}",
+                f"{one / med:.2f}x",
+                overhead,
+                f"{med / count * 1000:.0f}",
+                cpu_note,
+                len(t),
+            ]
+        )
+    header = [
+        "variant",
+        "min s",
+        "median s",
+        "speed-up",
+        "over perfect 2x",
+        f"wall ms per {unit}",
+        f"CPU ms per {unit}",
+        "runs",
+    ]
     return header, rows
 
 

@@ -8,6 +8,7 @@
 
 Each peer's output is checked against nmskit's on the same input before it is timed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,8 +49,12 @@ def _centres(rng, n):
 
 
 def _boxes(rng, n, spread):
-    return np.c_[rng.uniform(-spread, spread, (n, 2)), rng.uniform(0.5, 2.5, n),
-                 rng.uniform(0.5, 6, n), rng.uniform(-np.pi, np.pi, n)]
+    return np.c_[
+        rng.uniform(-spread, spread, (n, 2)),
+        rng.uniform(0.5, 2.5, n),
+        rng.uniform(0.5, 6, n),
+        rng.uniform(-np.pi, np.pi, n),
+    ]
 
 
 def _shapely_iou(a, b):
@@ -74,8 +79,15 @@ def run(quick: bool = False) -> None:
             continue
         t_ours = median_seconds(lambda: circle_nms(c, s, 4.0, squared_distance=True), repeats=5)
         t_ref = median_seconds(lambda: centerpoint_circle_kernel(dets, 4.0), repeats=3 if not quick else 1)
-        rows.append([f"circle_nms, N={n}", f"{1e3 * t_ours:.2f}", "CenterPoint kernel (numba)",
-                     f"{1e3 * t_ref:.1f}", f"{t_ref / t_ours:.0f}x"])
+        rows.append(
+            [
+                f"circle_nms, N={n}",
+                f"{1e3 * t_ours:.2f}",
+                "CenterPoint kernel (numba)",
+                f"{1e3 * t_ref:.1f}",
+                f"{t_ref / t_ours:.0f}x",
+            ]
+        )
     try:
         import shapely  # noqa: F401
 
@@ -86,24 +98,44 @@ def run(quick: bool = False) -> None:
                 continue
             t_ours = median_seconds(lambda: bev_iou(a, b), repeats=5)
             t_ref = median_seconds(lambda: _shapely_iou(a, b), repeats=1 if quick else 3)
-            rows.append([f"bev_iou 1000x1000 ({label})", f"{1e3 * t_ours:.2f}", "shapely",
-                         f"{1e3 * t_ref:.1f}", f"{t_ref / t_ours:.0f}x"])
+            rows.append(
+                [
+                    f"bev_iou 1000x1000 ({label})",
+                    f"{1e3 * t_ours:.2f}",
+                    "shapely",
+                    f"{1e3 * t_ref:.1f}",
+                    f"{t_ref / t_ours:.0f}x",
+                ]
+            )
     except ImportError:
         print("shapely not installed: skipped")
     try:
         import cv2
 
-        b = np.c_[_centres(rng, 5000), rng.uniform(1.5, 2.2, 5000), rng.uniform(3.5, 5, 5000),
-                  rng.uniform(-np.pi, np.pi, 5000)]
+        b = np.c_[
+            _centres(rng, 5000),
+            rng.uniform(1.5, 2.2, 5000),
+            rng.uniform(3.5, 5, 5000),
+            rng.uniform(-np.pi, np.pi, 5000),
+        ]
         s = rng.random(5000).astype(np.float32)
         rects = [((x, y), (l, w), float(np.degrees(a))) for x, y, w, l, a in b]
         t_ours = median_seconds(lambda: rotated_nms(b, s, 0.2), repeats=5)
         t_ref = median_seconds(lambda: cv2.dnn.NMSBoxesRotated(rects, s.tolist(), 0.0, 0.2), repeats=3)
-        rows.append(["rotated_nms, N=5000, IoU 0.2", f"{1e3 * t_ours:.2f}", "OpenCV NMSBoxesRotated",
-                     f"{1e3 * t_ref:.1f}", f"{t_ref / t_ours:.0f}x"])
+        rows.append(
+            [
+                "rotated_nms, N=5000, IoU 0.2",
+                f"{1e3 * t_ours:.2f}",
+                "OpenCV NMSBoxesRotated",
+                f"{1e3 * t_ref:.1f}",
+                f"{t_ref / t_ours:.0f}x",
+            ]
+        )
     except ImportError:
         print("opencv not installed: skipped")
     print("Ground-plane geometry and suppression (medians, one process)")
     print(format_table(["nmskit", "ms", "peer", "peer ms", "nmskit faster by"], rows))
-    print("rotated_nms and OpenCV differ by design where a box lies entirely inside another "
-          "(OpenCV scores that as IoU 1), so that row is timed without an equality check.")
+    print(
+        "rotated_nms and OpenCV differ by design where a box lies entirely inside another "
+        "(OpenCV scores that as IoU 1), so that row is timed without an equality check."
+    )

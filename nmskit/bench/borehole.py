@@ -7,6 +7,7 @@ scores on the embedded real well.
 - The Hough picker on well 48/19a-C2: its parameters were chosen on the upper half
   (13375-13405 ft); the lower half (13405-13435 ft) is reported separately as held out.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,11 +57,16 @@ def run(quick: bool = False) -> None:
     t0 = time.perf_counter()
     _synthetic_patches(n, seed=0)
     dt = time.perf_counter() - t0
-    print(format_table(["synthetic 800 x 360 patches", "time", "per minute"], [[n, f"{dt:.1f} s", f"{60 * n / dt:.0f}"]]))
+    print(
+        format_table(["synthetic 800 x 360 patches", "time", "per minute"], [[n, f"{dt:.1f} s", f"{60 * n / dt:.0f}"]])
+    )
 
     image, truth = load_well()
-    for name, (top, bottom) in {"upper half (tuning)": (13375, 13405), "lower half (held out)": (13405, 13435),
-                                "whole well": (13375, 13435)}.items():
+    for name, (top, bottom) in {
+        "upper half (tuning)": (13375, 13405),
+        "lower half (held out)": (13405, 13435),
+        "whole well": (13375, 13435),
+    }.items():
         t0 = time.perf_counter()
         found = hough_picks(image.interval(top, bottom))
         dt = time.perf_counter() - t0

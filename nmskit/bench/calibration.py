@@ -5,6 +5,7 @@ detection probability and peak score. :func:`calibrate_quality` finds it by a da
 fixed-point iteration on tuning seeds; :func:`calibration_report` evaluates the shipped
 defaults beside the paper's numbers.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,9 @@ def simulated_ap(num_frames: int, seed: int, method: str = "circle", **options):
     return 100 * np.array(list(result.class_ap().values())), 100 * result.mean_ap
 
 
-def calibrate_quality(seeds=(100, 101, 102, 103), num_frames=300, iterations=8, step=1 / 40,
-                      start: DetectorModel | None = None) -> np.ndarray:
+def calibrate_quality(
+    seeds=(100, 101, 102, 103), num_frames=300, iterations=8, step=1 / 40, start: DetectorModel | None = None
+) -> np.ndarray:
     """Per-class quality that makes CircleNMS AP match the paper on the tuning seeds.
 
     Each iteration measures the mean per-class AP over ``seeds`` and moves quality by
@@ -61,8 +63,10 @@ def calibration_report(num_frames: int = 1000, seed: int = 0):
     def cells(a, paper):
         return [f"{a:.2f}", f"{paper:.2f}", f"{a - paper:+.2f}"]
 
-    rows = [[c, *cells(a, PAPER_CIRCLE_AP[c]), *cells(b, PAPER_SOFT_AP[c])]
-            for c, a, b in zip(DETECTION_NAMES, circle, soft)]
+    rows = [
+        [c, *cells(a, PAPER_CIRCLE_AP[c]), *cells(b, PAPER_SOFT_AP[c])]
+        for c, a, b in zip(DETECTION_NAMES, circle, soft)
+    ]
     rows.append(["mAP", *cells(m, PAPER_CIRCLE_MAP), *cells(m_soft, PAPER_SOFT_MAP)])
     return ["class", "CircleNMS", "paper", "difference", "Soft-CircleNMS", "paper", "difference"], rows
 

@@ -6,6 +6,7 @@ threshold, ``calc_ap``, ``calc_tp``) with its boxes already built and filtered; 
 timed on the whole of ``nuscenes_detection``, filtering included. Before timing, every AP
 and TP error is checked to agree to 1e-9.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,18 +31,30 @@ def _devkit(pred, gt):
     cfg = config_factory("detection_cvpr_2019")
 
     def boxes(d, is_gt):
-        keep = (d.ego_distance() < np.array([cfg.class_range[n] for n in DETECTION_NAMES])[d.label])
+        keep = d.ego_distance() < np.array([cfg.class_range[n] for n in DETECTION_NAMES])[d.label]
         keep &= d.num_pts != 0
         out = EvalBoxes()
         q = yaw_to_quaternion(d.yaw)
         for token, rows in zip(d.sample_tokens, np.split(*_grouped(d))):
-            out.add_boxes(token, [DetectionBox(
-                sample_token=token, translation=tuple(d.center[i]), size=tuple(d.size[i]),
-                rotation=tuple(q[i]), velocity=tuple(d.velocity[i]), ego_translation=tuple(d.ego[i]),
-                num_pts=int(d.num_pts[i]), detection_name=DETECTION_NAMES[d.label[i]],
-                detection_score=-1.0 if is_gt else float(d.score[i]),
-                attribute_name="" if d.attribute[i] < 0 else ATTRIBUTE_NAMES[d.attribute[i]])
-                for i in rows if keep[i]])
+            out.add_boxes(
+                token,
+                [
+                    DetectionBox(
+                        sample_token=token,
+                        translation=tuple(d.center[i]),
+                        size=tuple(d.size[i]),
+                        rotation=tuple(q[i]),
+                        velocity=tuple(d.velocity[i]),
+                        ego_translation=tuple(d.ego[i]),
+                        num_pts=int(d.num_pts[i]),
+                        detection_name=DETECTION_NAMES[d.label[i]],
+                        detection_score=-1.0 if is_gt else float(d.score[i]),
+                        attribute_name="" if d.attribute[i] < 0 else ATTRIBUTE_NAMES[d.attribute[i]],
+                    )
+                    for i in rows
+                    if keep[i]
+                ],
+            )
         return out
 
     pb, gb = boxes(pred, False), boxes(gt, True)
@@ -54,8 +67,9 @@ def _devkit(pred, gt):
                 metrics.add_label_ap(name, th, calc_ap(md, cfg.min_recall, cfg.min_precision))
                 if th == cfg.dist_th_tp:
                     for m in TP_METRICS:
-                        undefined = (name == "traffic_cone" and m in ("attr_err", "vel_err", "orient_err")) \
-                            or (name == "barrier" and m in ("attr_err", "vel_err"))
+                        undefined = (name == "traffic_cone" and m in ("attr_err", "vel_err", "orient_err")) or (
+                            name == "barrier" and m in ("attr_err", "vel_err")
+                        )
                         metrics.add_label_tp(name, m, np.nan if undefined else calc_tp(md, cfg.min_recall, m))
         return metrics
 
@@ -83,8 +97,9 @@ def run(quick: bool = False) -> None:
         return
     t_ours = median_seconds(lambda: nuscenes_detection(pred, gt), repeats=5)
     t_ref = median_seconds(devkit, repeats=1, warmup=0)
-    rows = [["nmskit nuscenes_detection", f"{1e3 * t_ours:.1f}", "1.0"],
-            ["nuscenes-devkit accumulate + calc_ap + calc_tp", f"{1e3 * t_ref:.1f}",
-             f"{t_ref / t_ours:.0f}x slower"]]
+    rows = [
+        ["nmskit nuscenes_detection", f"{1e3 * t_ours:.1f}", "1.0"],
+        ["nuscenes-devkit accumulate + calc_ap + calc_tp", f"{1e3 * t_ref:.1f}", f"{t_ref / t_ours:.0f}x slower"],
+    ]
     print(format_table(["implementation", "ms", "vs nmskit"], rows))
     print(f"mAP {ours.mean_ap:.6f} and NDS {ours.nds:.6f} agree with the devkit to 1e-9")

@@ -27,6 +27,7 @@ it; on densely picked logs the comb scores well on depth alone. The dip and azim
 are of the 5 cm depth matches.
 The NMS-tolerance sweep re-runs the dense detector at each tolerance; DETR has no such knob.
 """
+
 from __future__ import annotations
 
 import time
@@ -72,8 +73,9 @@ def comb_picks(image, spacing_ft: float):
 
     depth = np.arange(image.depths[0], image.depths[-1], check_positive(spacing_ft, "spacing_ft"))
     diameter = np.interp(depth, image.depths, image.diameter_in_depth_units())
-    return PickTable.from_arrays(np.column_stack([depth, np.zeros((len(depth), 2))]), depth_unit=image.depth_unit,
-                                 diameter=diameter)
+    return PickTable.from_arrays(
+        np.column_stack([depth, np.zeros((len(depth), 2))]), depth_unit=image.depth_unit, diameter=diameter
+    )
 
 
 class LogScores(NamedTuple):
@@ -99,8 +101,10 @@ def _pick(image, method: str, truth, **options):
     if method == PEER:
         key = str(image.well).replace("/", "_")
         if key not in PEER_PICKS:
-            raise ValueError(f"method {PEER!r} has published detections only for the wells {sorted(PEER_PICKS)}, "
-                             f"not for {image.well!r}")
+            raise ValueError(
+                f"method {PEER!r} has published detections only for the wells {sorted(PEER_PICKS)}, "
+                f"not for {image.well!r}"
+            )
         peer = load_peer_picks(key).in_unit(image.depth_unit)
         return peer.select((peer.depth >= image.depths[0]) & (peer.depth <= image.depths[-1]))
     return detect_picks(image, method, **options)
@@ -125,15 +129,29 @@ def score_logs(logs: list, method: str, **options) -> LogScores:
         for table, out in ((found, pred), (picks, truth)):
             ft = table.in_unit("ft")
             out.append((ft.apparent() + [ITEM_GAP_FT * i, 0.0, 0.0], ft.diameter))
-    tables = [PickTable.from_arrays(np.concatenate([a for a, _ in x]), depth_unit="ft",
-                                    diameter=np.concatenate([d for _, d in x])) for x in (pred, truth)]
+    tables = [
+        PickTable.from_arrays(
+            np.concatenate([a for a, _ in x]), depth_unit="ft", diameter=np.concatenate([d for _, d in x])
+        )
+        for x in (pred, truth)
+    ]
     speed = float("nan") if method == PEER else 100.0 * seconds / max(feet, 1e-9)
     return LogScores(evaluate_picks(*tables), evaluate_picks(*tables, distance="sinusoid"), len(tables[0]), speed)
 
 
-HEADER = ["method", "picks", "F1 @5 cm sinusoid", "precision @5 cm sinusoid", "recall @5 cm sinusoid",
-          "F1 @5 cm depth", "precision @5 cm depth", "recall @5 cm depth", "dip within 3 deg",
-          "azimuth within 15 deg", "s per 100 ft"]
+HEADER = [
+    "method",
+    "picks",
+    "F1 @5 cm sinusoid",
+    "precision @5 cm sinusoid",
+    "recall @5 cm sinusoid",
+    "F1 @5 cm depth",
+    "precision @5 cm depth",
+    "recall @5 cm depth",
+    "dip within 3 deg",
+    "azimuth within 15 deg",
+    "s per 100 ft",
+]
 
 
 def score_row(name: str, scores: LogScores) -> list:
@@ -141,8 +159,19 @@ def score_row(name: str, scores: LogScores) -> list:
     pct = lambda v: "n/a" if np.isnan(v) else f"{100 * v:.1f} %"  # noqa: E731
     d, s = scores.depth[1], scores.sinusoid[1]
     speed = "n/a" if np.isnan(scores.seconds_per_100ft) else f"{scores.seconds_per_100ft:.2f}"
-    return [name, scores.picks, pct(s.f1), pct(s.precision), pct(s.recall), pct(d.f1), pct(d.precision),
-            pct(d.recall), pct(d.dip_within), pct(d.azimuth_within), speed]
+    return [
+        name,
+        scores.picks,
+        pct(s.f1),
+        pct(s.precision),
+        pct(s.recall),
+        pct(d.f1),
+        pct(d.precision),
+        pct(d.recall),
+        pct(d.dip_within),
+        pct(d.azimuth_within),
+        speed,
+    ]
 
 
 def datasets(n: int = 6, feet: float = 30.0) -> dict:
@@ -152,8 +181,9 @@ def datasets(n: int = 6, feet: float = 30.0) -> dict:
 
     return {
         f"synthetic held-out ({n} logs x {feet:g} ft)": synthetic_logs(n, feet=feet),
-        f"crowded synthetic (beds {CROWDED_BED_FT:g} ft apart on average, {n} logs x {feet:g} ft)":
-            synthetic_logs(n, TEST_SEED + 1, feet, bed_spacing_ft=CROWDED_BED_FT),
+        f"crowded synthetic (beds {CROWDED_BED_FT:g} ft apart on average, {n} logs x {feet:g} ft)": synthetic_logs(
+            n, TEST_SEED + 1, feet, bed_spacing_ft=CROWDED_BED_FT
+        ),
         REAL_SET: [real_split()[1]],
     }
 

@@ -5,6 +5,7 @@ Each of M models sees the same clustered detector-like scene (5 classes) with it
 jitter of boxes and scores; boxes are normalised to [0, 1]. Before timing, ensemble-boxes'
 output is checked against nmskit's on the same input. Medians of interleaved runs.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -31,15 +32,21 @@ def ensemble_inputs(n: int, models: int = MODELS, seed: int = 0):
     for _ in range(models):
         wh = (b[:, 2:] - b[:, :2])[:, [0, 1, 0, 1]]
         jit = b + rng.normal(0, 0.03, b.shape) * wh
-        boxes.append(np.clip(np.c_[np.minimum(jit[:, :2], jit[:, 2:]), np.maximum(jit[:, :2], jit[:, 2:])] / side, 0, 1))
+        boxes.append(
+            np.clip(np.c_[np.minimum(jit[:, :2], jit[:, 2:]), np.maximum(jit[:, :2], jit[:, 2:])] / side, 0, 1)
+        )
         scores.append(np.clip(s * rng.uniform(0.8, 1.0, n), 0.0, 1.0).astype(np.float64))
         labels.append(lab)
     return boxes, scores, labels
 
 
 def _same(ours, theirs) -> bool:
-    return (len(ours[0]) == len(theirs[0]) and np.allclose(ours[0], theirs[0], atol=1e-6)
-            and np.allclose(ours[1], theirs[1], atol=1e-6) and np.array_equal(ours[2], theirs[2]))
+    return (
+        len(ours[0]) == len(theirs[0])
+        and np.allclose(ours[0], theirs[0], atol=1e-6)
+        and np.allclose(ours[1], theirs[1], atol=1e-6)
+        and np.array_equal(ours[2], theirs[2])
+    )
 
 
 def fusion_table(sizes, repeats):
@@ -50,8 +57,9 @@ def fusion_table(sizes, repeats):
     for n in sizes:
         inputs = ensemble_inputs(n)
         for name, ours, theirs in (
-                ("WBF", weighted_boxes_fusion, ensemble_boxes.weighted_boxes_fusion),
-                ("NMW", non_maximum_weighted, ensemble_boxes.non_maximum_weighted)):
+            ("WBF", weighted_boxes_fusion, ensemble_boxes.weighted_boxes_fusion),
+            ("NMW", non_maximum_weighted, ensemble_boxes.non_maximum_weighted),
+        ):
             call_ours = lambda: ours(*inputs, iou_thr=0.55, skip_box_thr=0.05)
             call_theirs = lambda: theirs(*inputs, iou_thr=0.55, skip_box_thr=0.05)
             with warnings.catch_warnings():
@@ -71,6 +79,5 @@ def run(quick: bool = False) -> None:
     except ImportError:
         print("ensemble-boxes not installed: fusion benchmark skipped")
         return
-    print(f"Ensemble fusion of {MODELS} models, IoU 0.55, 5 classes (median ms of interleaved runs; "
-          f"{load_note()})")
+    print(f"Ensemble fusion of {MODELS} models, IoU 0.55, 5 classes (median ms of interleaved runs; {load_note()})")
     print(format_table(header, rows))

@@ -7,6 +7,7 @@ timing, each peer's kept set is checked against nmskit's on the same input; a di
 peer is reported, not timed. Every number is a median of runs interleaved with the peers'
 (one call of each per round), measured here, in this process, side by side.
 """
+
 from __future__ import annotations
 
 import os
@@ -121,8 +122,10 @@ def sort_share(n: int, repeats: int) -> str:
     b, s, _, _ = detector_scene(n, seed=0)
     s64 = s.astype(np.float64)
     t_nms, t_sort = interleaved_medians([lambda: nms(b, s, 0.5), lambda: np.argsort(-s64)], repeats=repeats)
-    return (f"At N = {n:,}: nmskit {t_nms * 1e3:.0f} ms; argsort of the scores alone {t_sort * 1e3:.0f} ms "
-            f"({t_nms / t_sort:.1f}x the sort).")
+    return (
+        f"At N = {n:,}: nmskit {t_nms * 1e3:.0f} ms; argsort of the scores alone {t_sort * 1e3:.0f} ms "
+        f"({t_nms / t_sort:.1f}x the sort)."
+    )
 
 
 def soft_table(sizes, repeats):

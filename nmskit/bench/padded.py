@@ -2,6 +2,7 @@
 ``torch.compile``) against tensorflow/models' ``sorted_non_max_suppression_padded`` in a
 ``tf.function``, on the same sorted, clustered inputs in this process; and against
 nmskit's greedy CPU ``nms`` run item by item."""
+
 from __future__ import annotations
 
 import functools
@@ -24,8 +25,10 @@ def clustered_batch(batch: int, n: int, seed: int = 0):
     item sorted by descending score."""
     items = [detector_scene(n, seed=seed + i)[:2] for i in range(batch)]
     orders = [np.argsort(-s, kind="stable") for _, s in items]
-    return (np.stack([b[o] for (b, _), o in zip(items, orders)]).astype(np.float32),
-            np.stack([s[o] for (_, s), o in zip(items, orders)]).astype(np.float32))
+    return (
+        np.stack([b[o] for (b, _), o in zip(items, orders)]).astype(np.float32),
+        np.stack([s[o] for (_, s), o in zip(items, orders)]).astype(np.float32),
+    )
 
 
 def _ms(seconds: float) -> str:
@@ -58,8 +61,9 @@ def run(quick: bool = False) -> None:
         tb, ts = torch.from_numpy(boxes), torch.from_numpy(scores)
         eager = median_seconds(lambda: sorted_nms_padded(ts, tb, MAX_OUTPUT, IOU), repeats)
 
-        fn = functools.partial(sorted_nms_padded, max_output_size=MAX_OUTPUT, iou_threshold=IOU,
-                               check_sorted=False, check_values=False)
+        fn = functools.partial(
+            sorted_nms_padded, max_output_size=MAX_OUTPUT, iou_threshold=IOU, check_sorted=False, check_values=False
+        )
         compiled_fn = torch.compile(fn, fullgraph=True, dynamic=False)
         start = time.perf_counter()
         compiled_out = compiled_fn(ts, tb)
@@ -67,8 +71,13 @@ def run(quick: bool = False) -> None:
         assert torch.equal(compiled_out[1], sorted_nms_padded(ts, tb, MAX_OUTPUT, IOU)[1])
         compiled = median_seconds(lambda: compiled_fn(ts, tb), repeats)
 
-        greedy = median_seconds(lambda: [nms(boxes[i], scores[i], IOU, box_format="yxyx", inclusive=True,
-                                             max_output=MAX_OUTPUT) for i in range(b)], repeats)
+        greedy = median_seconds(
+            lambda: [
+                nms(boxes[i], scores[i], IOU, box_format="yxyx", inclusive=True, max_output=MAX_OUTPUT)
+                for i in range(b)
+            ],
+            repeats,
+        )
         if peer is not None:
             tf_fn = tf.function(lambda s, x: peer.sorted_non_max_suppression_padded(s, x, MAX_OUTPUT, IOU))
             tf_s, tf_b = tf.constant(scores), tf.constant(boxes)
@@ -78,12 +87,38 @@ def run(quick: bool = False) -> None:
             ratios = (f"{peer_s / eager:.1f}x", f"{peer_s / compiled:.1f}x")
         else:
             peer_s, ratios = float("nan"), ("-", "-")
-        rows.append((b, n, _ms(peer_s), _ms(eager), _ms(compiled), f"{compile_s:.0f} s", _ms(greedy),
-                     *ratios, f"{greedy / compiled:.2f}x"))
+        rows.append(
+            (
+                b,
+                n,
+                _ms(peer_s),
+                _ms(eager),
+                _ms(compiled),
+                f"{compile_s:.0f} s",
+                _ms(greedy),
+                *ratios,
+                f"{greedy / compiled:.2f}x",
+            )
+        )
 
-    print(f"\nPadded NMS on CPU, sorted clustered boxes (~30 per object), IoU {IOU}, "
-          f"max_output_size {MAX_OUTPUT}; median ms; torch on 1 thread")
-    print(format_table(
-        ["B", "N", "tf-models (tf.function)", "nmskit eager", "nmskit compiled", "compile time",
-         "nmskit greedy nms (per item)", "tf-models / eager", "tf-models / compiled", "greedy / compiled"],
-        rows))
+    print(
+        f"\nPadded NMS on CPU, sorted clustered boxes (~30 per object), IoU {IOU}, "
+        f"max_output_size {MAX_OUTPUT}; median ms; torch on 1 thread"
+    )
+    print(
+        format_table(
+            [
+                "B",
+                "N",
+                "tf-models (tf.function)",
+                "nmskit eager",
+                "nmskit compiled",
+                "compile time",
+                "nmskit greedy nms (per item)",
+                "tf-models / eager",
+                "tf-models / compiled",
+                "greedy / compiled",
+            ],
+            rows,
+        )
+    )

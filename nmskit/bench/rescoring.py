@@ -21,6 +21,7 @@ task heads, squared radii, 83 kept per head); the learned models keep the top K 
 The set predictor (``setpred``) outputs its own boxes (up to 300 queries, no suppression)
 instead of keeping input rows; rotated NMS is ``centerpoint_nms(method="rotated")``.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -49,8 +50,9 @@ def held_out(frames: int, seeds=(200, 201), crowd_rate: float = 1.0, crowd_spaci
     sizes = [frames // len(seeds) + (i < frames % len(seeds)) for i in range(len(seeds))]
     parts = [simulate_columns(n, s, crowd_rate=crowd_rate, crowd_spacing=crowd_spacing) for n, s in zip(sizes, seeds)]
     start = np.cumsum([0, *sizes[:-1]])
-    cat = lambda i: {k: np.concatenate([p[i][k] + (a if k == "frame" else 0) for p, a in zip(parts, start)])
-                     for k in parts[0][i]}
+    cat = lambda i: {
+        k: np.concatenate([p[i][k] + (a if k == "frame" else 0) for p, a in zip(parts, start)]) for k in parts[0][i]
+    }
     return FrameSet(cat(0), cat(1), frames)
 
 
@@ -189,8 +191,9 @@ def _record(key: str) -> dict:
     return json.loads((Path(WEIGHTS) / f"{key}.json").read_text())["record"]
 
 
-def rescoring_tables(frames: int = 500, seeds=(200, 201), timing_frames: int = 100, threads=(1, 2),
-                     learned: dict | None = None) -> dict:
+def rescoring_tables(
+    frames: int = 500, seeds=(200, 201), timing_frames: int = 100, threads=(1, 2), learned: dict | None = None
+) -> dict:
     """The benchmark's tables on ``frames`` held-out simulated frames.
 
     Args:
@@ -222,33 +225,66 @@ def rescoring_tables(frames: int = 500, seeds=(200, 201), timing_frames: int = 1
         ms, peak = _measure(key, [per_frame, big], threads)
         params = sum(p.numel() for p in _model(key).parameters()) if key in learned.values() else 0
         e = 100 * m.mean_tp_errors
-        t1.append([name, f"{100 * m.mean_ap:.2f}", f"{100 * m.nds:.2f}", *[f"{v:.2f}" for v in e[:4]],
-                   *[f"{v:.2f}" for v in ms[:len(threads)]], f"{peak:.1f}", f"{params:,}"])
+        t1.append(
+            [
+                name,
+                f"{100 * m.mean_ap:.2f}",
+                f"{100 * m.nds:.2f}",
+                *[f"{v:.2f}" for v in e[:4]],
+                *[f"{v:.2f}" for v in ms[: len(threads)]],
+                f"{peak:.1f}",
+                f"{params:,}",
+            ]
+        )
         t2.append([name, *[f"{100 * a:.2f}" for a in m.ap.mean(axis=1)]])
-        lat.append([name, *[f"{v:.2f}" for v in ms[len(threads):]]])
+        lat.append([name, *[f"{v:.2f}" for v in ms[len(threads) :]]])
     t3 = []
     for name, key in learned.items():
         keys = [key, *[k for k in MATCHING_PAIRS.get(name, ()) if k != key]]
         for k in keys:
             rs = results[name] if k == key else _evaluate(k, data, KS)
             rec = _record(k)
-            matching = "Hungarian (set loss)" if k == "setpred" else \
-                {"metric": "metric-aware", "hungarian": "Hungarian"}[rec["train"]["matching"]]
-            t3.append([name, f"{rec['data']['train_frames']} frames, {rec['epochs_run']} epochs", matching,
-                       *[f"{100 * r.mean_ap:.2f} / {100 * r.nds:.2f}" for r in rs]])
+            matching = (
+                "Hungarian (set loss)"
+                if k == "setpred"
+                else {"metric": "metric-aware", "hungarian": "Hungarian"}[rec["train"]["matching"]]
+            )
+            t3.append(
+                [
+                    name,
+                    f"{rec['data']['train_frames']} frames, {rec['epochs_run']} epochs",
+                    matching,
+                    *[f"{100 * r.mean_ap:.2f} / {100 * r.nds:.2f}" for r in rs],
+                ]
+            )
     crowded = held_out(frames, seeds, CROWD_RATE, CROWD_SPACING)
-    summary = (f"Held-out simulated frames: {frames} (seeds {', '.join(map(str, seeds))}); mean input detections "
-               f"per frame: {len(data.det['x']) / frames:.0f}; latency over {len(per_frame)} frames in a fresh "
-               f"process per method (torch {torch.__version__}). Crowded frames ({CROWD_RATE:g}x pedestrian "
-               f"crowds, neighbours {CROWD_SPACING:g} m apart): {len(crowded.det['x']) / frames:.0f} input "
-               f"detections and {np.count_nonzero(crowded.gt['num_pts'] > 0) / frames:.0f} visible objects per "
-               f"frame. Visible pedestrians with another within CircleNMS's 0.42 m radius: "
-               f"{100 * close_pedestrian_share(data.gt):.1f} % (default), "
-               f"{100 * close_pedestrian_share(crowded.gt):.1f} % (crowded). Simulated data, not nuScenes.")
+    summary = (
+        f"Held-out simulated frames: {frames} (seeds {', '.join(map(str, seeds))}); mean input detections "
+        f"per frame: {len(data.det['x']) / frames:.0f}; latency over {len(per_frame)} frames in a fresh "
+        f"process per method (torch {torch.__version__}). Crowded frames ({CROWD_RATE:g}x pedestrian "
+        f"crowds, neighbours {CROWD_SPACING:g} m apart): {len(crowded.det['x']) / frames:.0f} input "
+        f"detections and {np.count_nonzero(crowded.gt['num_pts'] > 0) / frames:.0f} visible objects per "
+        f"frame. Visible pedestrians with another within CircleNMS's 0.42 m radius: "
+        f"{100 * close_pedestrian_share(data.gt):.1f} % (default), "
+        f"{100 * close_pedestrian_share(crowded.gt):.1f} % (crowded). Simulated data, not nuScenes."
+    )
     return {
         "summary": summary,
-        "I": (["Method", "mAP", "NDS", "ATE", "ASE", "AOE", "AVE", *[f"ms/frame {t}t" for t in threads],
-               "peak MB", "params"], t1),
+        "I": (
+            [
+                "Method",
+                "mAP",
+                "NDS",
+                "ATE",
+                "ASE",
+                "AOE",
+                "AVE",
+                *[f"ms/frame {t}t" for t in threads],
+                "peak MB",
+                "params",
+            ],
+            t1,
+        ),
         "I-1000": (["Method", *[f"ms/frame at 1000 det., {t}t" for t in threads]], lat),
         "II": (["Method", *CLASS_NAMES], t2),
         "III": (["Model", "training", "matching", *[f"K={k} mAP / NDS" for k in KS]], t3),
@@ -278,14 +314,15 @@ def run(quick: bool = False) -> None:
 
     tables = rescoring_tables(*((100, (200, 201), 20) if quick else (500, (200, 201), 100)))
     print(tables["summary"])
-    captions = {"I": "Table I (simulated). Heuristics are single-threaded NumPy either way; peak MB: peak "
-                     "resident memory above the resident set after a warm-up frame, over the 1000-detection frames "
-                     "at 1 thread",
-                "I-1000": "Latency at 1000 input detections per frame (three overlaid frames cut to the 1000 "
-                          "highest scores)",
-                "II": "Table II, per-class AP (simulated)",
-                "III": "Table III, matching used in training and K (simulated)",
-                "IV": f"Table IV, crowded scenes: {CROWD_RATE:g}x the pedestrian crowds, neighbours "
-                      f"{CROWD_SPACING:g} m apart, same seeds (simulated)"}
+    captions = {
+        "I": "Table I (simulated). Heuristics are single-threaded NumPy either way; peak MB: peak "
+        "resident memory above the resident set after a warm-up frame, over the 1000-detection frames "
+        "at 1 thread",
+        "I-1000": "Latency at 1000 input detections per frame (three overlaid frames cut to the 1000 highest scores)",
+        "II": "Table II, per-class AP (simulated)",
+        "III": "Table III, matching used in training and K (simulated)",
+        "IV": f"Table IV, crowded scenes: {CROWD_RATE:g}x the pedestrian crowds, neighbours "
+        f"{CROWD_SPACING:g} m apart, same seeds (simulated)",
+    }
     for key, caption in captions.items():
         print(f"\n{caption}\n{format_table(*tables[key])}")

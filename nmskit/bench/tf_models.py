@@ -1,6 +1,7 @@
 """tensorflow/models' vision ops, loaded by file path from the installed ``official``
 package (``tf-models-official``), so that its package ``__init__`` files, which import
 many unrelated dependencies, are never run. Used by benchmarks and tests as the peer."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -38,8 +39,11 @@ def load_tf_models() -> types.SimpleNamespace:
     before = {name: module for name, module in sys.modules.items() if name.startswith("official")}
     loaded = types.SimpleNamespace()
     try:
-        packages = {".".join(name.split(".")[:depth]) for name in _STUBS + list(_MODULES)
-                    for depth in range(1, name.count(".") + 1)}
+        packages = {
+            ".".join(name.split(".")[:depth])
+            for name in _STUBS + list(_MODULES)
+            for depth in range(1, name.count(".") + 1)
+        }
         for name in sorted(packages) + _STUBS:  # empty stand-ins, replaced while loading
             sys.modules[name] = types.ModuleType(name)
         for name, relpath in _MODULES.items():

@@ -1,4 +1,5 @@
 """Wall-clock timing of one callable inside this process."""
+
 from __future__ import annotations
 
 import time

@@ -14,27 +14,32 @@
 Public names load on first use, so ``import nmskit.borehole`` imports neither torch nor
 matplotlib.
 """
+
 import lazy_loader as _lazy
 
-__getattr__, __dir__, __all__ = _lazy.attach(__name__, submodules=["explain", "plots"], submod_attrs={
-    "preprocessing.augment": ["flip_depth", "rotate_azimuth"],
-    "preprocessing.impute": ["impute"],
-    "preprocessing.mask": ["DEFAULT_SENTINELS", "mask_sentinels"],
-    "preprocessing.normalize": ["normalize_dynamic", "normalize_static"],
-    "preprocessing.patches": ["PatchGrid", "patch_grid"],
-    "preprocessing.pipeline": ["preprocess"],
-    "preprocessing.resample": ["resample_azimuth", "resample_depth"],
-    "preprocessing.scale": ["ROWS_PER_DIAMETER", "prepare_log"],
-    "models.backbone": ["ResNetBackbone"],
-    "models.dense": ["DenseFractureDetector"],
-    "models.dense_config": ["DenseDetectorConfig"],
-    "models.dense_loss": ["DenseLossWeights"],
-    "models.detr": ["FractureDETR"],
-    "models.detr_config": ["FractureDETRConfig"],
-    "models.detr_loss": ["LossWeights"],
-    "models.targets": ["CLASS_NAMES"],
-    "training.run": ["DataConfig", "fit"],
-    "picking.detect": ["METHODS", "detect_picks", "picker_view"],
-    "picking.hough": ["hough_picks"],
-    "picking.patchwise": ["log_picks", "shipped_model"],
-})
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submodules=["explain", "plots"],
+    submod_attrs={
+        "preprocessing.augment": ["flip_depth", "rotate_azimuth"],
+        "preprocessing.impute": ["impute"],
+        "preprocessing.mask": ["DEFAULT_SENTINELS", "mask_sentinels"],
+        "preprocessing.normalize": ["normalize_dynamic", "normalize_static"],
+        "preprocessing.patches": ["PatchGrid", "patch_grid"],
+        "preprocessing.pipeline": ["preprocess"],
+        "preprocessing.resample": ["resample_azimuth", "resample_depth"],
+        "preprocessing.scale": ["ROWS_PER_DIAMETER", "prepare_log"],
+        "models.backbone": ["ResNetBackbone"],
+        "models.dense": ["DenseFractureDetector"],
+        "models.dense_config": ["DenseDetectorConfig"],
+        "models.dense_loss": ["DenseLossWeights"],
+        "models.detr": ["FractureDETR"],
+        "models.detr_config": ["FractureDETRConfig"],
+        "models.detr_loss": ["LossWeights"],
+        "models.targets": ["CLASS_NAMES"],
+        "training.run": ["DataConfig", "fit"],
+        "picking.detect": ["METHODS", "detect_picks", "picker_view"],
+        "picking.hough": ["hough_picks"],
+        "picking.patchwise": ["log_picks", "shipped_model"],
+    },
+)

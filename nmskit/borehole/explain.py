@@ -7,6 +7,7 @@ the patch, never interpolated or smoothed: each cell covers ``16 * downsample`` 
 each direction (the last row and column are cut at the patch edge), and the figure states
 that factor, read from the actual patch and map shapes.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,15 +38,16 @@ def cell_edges(model: FractureDETR, grid_shape: tuple[int, int]) -> tuple[np.nda
     per_cell = BACKBONE_STRIDE * cfg.downsample
     h, w = grid_shape
     if (math.ceil(cfg.patch_height / per_cell), math.ceil(cfg.patch_width / per_cell)) != (h, w):
-        raise ValueError(f"a {h} x {w} map does not tile a {cfg.patch_height} x {cfg.patch_width} patch "
-                         f"in cells of {per_cell} pixels")
+        raise ValueError(
+            f"a {h} x {w} map does not tile a {cfg.patch_height} x {cfg.patch_width} patch "
+            f"in cells of {per_cell} pixels"
+        )
     rows = np.minimum(np.arange(h + 1) * per_cell, cfg.patch_height)
     cols = np.minimum(np.arange(w + 1) * per_cell, cfg.patch_width)
     return rows, cols, per_cell
 
 
-def explain_patch(model: FractureDETR, patch: np.ndarray, query: int | None = None,
-                  threshold: float = 0.5) -> Figure:
+def explain_patch(model: FractureDETR, patch: np.ndarray, query: int | None = None, threshold: float = 0.5) -> Figure:
     """A figure of one patch and the rollout map of one query.
 
     Args:
@@ -85,8 +87,11 @@ def explain_patch(model: FractureDETR, patch: np.ndarray, query: int | None = No
     axes[0].set_title(f"{len(picks['row'])} detections (p > {threshold:g})", fontsize=9)
     mesh = axes[1].pcolormesh(cols, rows, maps, cmap="magma", alpha=0.6, shading="flat")
     fig.colorbar(mesh, ax=axes[1], fraction=0.05, label="rollout share")
-    axes[1].set_title(f"query {q} (p = {float(scores[q]):.2f}): rollout on a {maps.shape[0]} x {maps.shape[1]} "
-                      f"grid,\n1 cell = {per_cell} x {per_cell} px of the {h} x {w} patch", fontsize=9)
+    axes[1].set_title(
+        f"query {q} (p = {float(scores[q]):.2f}): rollout on a {maps.shape[0]} x {maps.shape[1]} "
+        f"grid,\n1 cell = {per_cell} x {per_cell} px of the {h} x {w} patch",
+        fontsize=9,
+    )
     axes[0].set_ylim(h, 0)
     fig.tight_layout()
     return fig
@@ -108,8 +113,9 @@ def explain_log(image, top: float | None = None, query: int | None = None, model
     model = shipped_model("detr") if model is None else model
     prepared = prepare_log(image)
     start = 0 if top is None else int(np.searchsorted(prepared.depths, top))
-    patch = prepared.values[start:start + model.config.patch_height]
+    patch = prepared.values[start : start + model.config.patch_height]
     if len(patch) < model.config.patch_height:
-        raise ValueError(f"top: {top!r} leaves {len(patch)} prepared rows, fewer than one patch "
-                         f"({model.config.patch_height})")
+        raise ValueError(
+            f"top: {top!r} leaves {len(patch)} prepared rows, fewer than one patch ({model.config.patch_height})"
+        )
     return explain_patch(model, patch, query)

@@ -1,5 +1,6 @@
 """Figures of image logs and picks (matplotlib, no pyplot state): an interval with picks
 drawn as sinusoids, and a tadpole plot of dip against depth."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,13 @@ def draw_image(ax, image: BoreholeImage, cmap: str = IMAGE_CMAP) -> None:
     pixels are left blank."""
     half = image.step / 2 if image.step > 0 else 0.5
     shown = np.ma.masked_array(image.values, ~image.mask)
-    ax.imshow(shown, cmap=cmap, aspect="auto", interpolation="nearest",
-              extent=[0, 360, image.depths[-1] + half, image.depths[0] - half])
+    ax.imshow(
+        shown,
+        cmap=cmap,
+        aspect="auto",
+        interpolation="nearest",
+        extent=[0, 360, image.depths[-1] + half, image.depths[0] - half],
+    )
     ax.set_xlim(0, 360)
     ax.set_xticks([0, 90, 180, 270, 360])
     ax.set_xlabel("azimuth (deg)")
@@ -39,8 +45,9 @@ def draw_sinusoids(ax, image: BoreholeImage, picks: PickTable, colour: str, labe
     if len(p) == 0:
         return
     x = np.linspace(0, 360, 181)
-    diameter = np.where(np.isfinite(p.diameter), p.diameter,
-                        np.interp(p.depth, image.depths, image.diameter_in_depth_units()))
+    diameter = np.where(
+        np.isfinite(p.diameter), p.diameter, np.interp(p.depth, image.depths, image.diameter_in_depth_units())
+    )
     frame_x = image.azimuth_origin + image.azimuth_direction * x
     z = sinusoid_depths(p.apparent(), diameter, frame_x)
     for k, zz in enumerate(z):
@@ -53,15 +60,36 @@ def draw_tadpoles(ax, picks: PickTable, colour: str, label: str, depth_unit: str
     p = _in_unit(picks, depth_unit)
     dip, az = (p.apparent_dip, p.apparent_azimuth) if angles == "apparent" else (p.true_dip, p.true_azimuth)
     ax.scatter(dip, p.depth, s=14, color=colour, label=label, zorder=3)
-    ax.quiver(dip, p.depth, np.sin(np.radians(az)), np.cos(np.radians(az)), color=colour, angles="uv",
-              pivot="tail", scale=40, width=0.004, headwidth=0, headlength=0, headaxislength=0, zorder=2)
+    ax.quiver(
+        dip,
+        p.depth,
+        np.sin(np.radians(az)),
+        np.cos(np.radians(az)),
+        color=colour,
+        angles="uv",
+        pivot="tail",
+        scale=40,
+        width=0.004,
+        headwidth=0,
+        headlength=0,
+        headaxislength=0,
+        zorder=2,
+    )
     ax.set_xlim(0, 90)
     ax.set_xlabel(f"{angles} dip (deg)")
 
 
-def plot_log_with_picks(image: BoreholeImage, picks: PickTable | None = None, truth: PickTable | None = None,
-                        *, top: float | None = None, bottom: float | None = None, tadpoles: bool = True,
-                        title: str | None = None, height: float = 9.0) -> Figure:
+def plot_log_with_picks(
+    image: BoreholeImage,
+    picks: PickTable | None = None,
+    truth: PickTable | None = None,
+    *,
+    top: float | None = None,
+    bottom: float | None = None,
+    tadpoles: bool = True,
+    title: str | None = None,
+    height: float = 9.0,
+) -> Figure:
     """An interval of a (preprocessed) log with predicted and true picks as sinusoids in two
     colours, and optionally a tadpole plot beside it, depth in the log's units.
 
@@ -106,4 +134,3 @@ def plot_patches(images, titles, *, height: float = 6.0) -> Figure:
         draw_image(ax, img)
         ax.set_title(title, fontsize=9)
     return fig
-

@@ -4,6 +4,7 @@ Each field is one NumPy array with a row per box, so selection, per-sample views
 concatenation are array operations, never loops over box objects. Coordinates are in
 metres in one world frame, as in nuScenes files.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -17,7 +18,7 @@ from .._checks import check_finite
 from .nuscenes_classes import ATTRIBUTE_NAMES, DETECTION_NAMES, NO_ATTRIBUTE
 
 MAX_METRES = 1e7  # bound on |centre|, |ego|, size and |velocity|: far beyond any scene, float32-safe
-MAX_POINTS = 2 ** 31 - 1
+MAX_POINTS = 2**31 - 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,10 +59,21 @@ class Detections3D:
     num_pts: np.ndarray
 
     @classmethod
-    def create(cls, center: ArrayLike, size: ArrayLike, yaw: ArrayLike, label: ArrayLike,
-               score: ArrayLike | None = None, *, velocity: ArrayLike | None = None, attribute: ArrayLike | None = None,
-               sample: ArrayLike | None = None, sample_tokens: Sequence[str] | None = None,
-               ego: ArrayLike | None = None, num_pts: ArrayLike | None = None) -> Detections3D:
+    def create(
+        cls,
+        center: ArrayLike,
+        size: ArrayLike,
+        yaw: ArrayLike,
+        label: ArrayLike,
+        score: ArrayLike | None = None,
+        *,
+        velocity: ArrayLike | None = None,
+        attribute: ArrayLike | None = None,
+        sample: ArrayLike | None = None,
+        sample_tokens: Sequence[str] | None = None,
+        ego: ArrayLike | None = None,
+        num_pts: ArrayLike | None = None,
+    ) -> Detections3D:
         """Validated construction with defaults.
 
         Args:
@@ -85,11 +97,13 @@ class Detections3D:
         yaw = _float(yaw, "yaw", (), n)
         label = _codes(label, "label", DETECTION_NAMES, n)
         score = np.full(n, -1.0) if score is None else _float(score, "score", (), n)
-        velocity = (np.full((n, 2), np.nan) if velocity is None
-                    else _float(velocity, "velocity", (2,), n, finite=False))
-        attribute = (np.full(n, NO_ATTRIBUTE, np.int64) if attribute is None
-                     else _codes(attribute, "attribute", ATTRIBUTE_NAMES, n, allow_none=True))
-        sample = np.zeros(n, np.int64) if sample is None else _ints(sample, "sample", n, 0, 2 ** 62)
+        velocity = np.full((n, 2), np.nan) if velocity is None else _float(velocity, "velocity", (2,), n, finite=False)
+        attribute = (
+            np.full(n, NO_ATTRIBUTE, np.int64)
+            if attribute is None
+            else _codes(attribute, "attribute", ATTRIBUTE_NAMES, n, allow_none=True)
+        )
+        sample = np.zeros(n, np.int64) if sample is None else _ints(sample, "sample", n, 0, 2**62)
         if sample_tokens is None:
             sample_tokens = tuple(str(i) for i in range(int(sample.max()) + 1 if n else 0))
         sample_tokens = tuple(str(t) for t in sample_tokens)
@@ -104,15 +118,25 @@ class Detections3D:
         num_pts = np.full(n, -1, np.int64) if num_pts is None else _ints(num_pts, "num_pts", n, -1, MAX_POINTS)
         if (size < 0).any():
             raise ValueError(f"size must be >= 0, row {int(np.argmax((size < 0).any(axis=1)))} is not")
-        return cls(center, size, yaw, velocity, label, score, attribute, sample, sample_tokens,
-                   ego, num_pts)
+        return cls(center, size, yaw, velocity, label, score, attribute, sample, sample_tokens, ego, num_pts)
 
     @classmethod
     def empty(cls, sample_tokens: Sequence[str] = ()) -> Detections3D:
         """A set with no rows over the given samples."""
         z = np.zeros
-        return cls(z((0, 3)), z((0, 3)), z(0), z((0, 2)), z(0, np.int64), z(0), z(0, np.int64),
-                   z(0, np.int64), tuple(sample_tokens), z((0, 3)), z(0, np.int64))
+        return cls(
+            z((0, 3)),
+            z((0, 3)),
+            z(0),
+            z((0, 2)),
+            z(0, np.int64),
+            z(0),
+            z(0, np.int64),
+            z(0, np.int64),
+            tuple(sample_tokens),
+            z((0, 3)),
+            z(0, np.int64),
+        )
 
     # ----- size and columns -------------------------------------------------------------
     def __len__(self) -> int:
@@ -143,8 +167,9 @@ class Detections3D:
         """Rows by integer indices, boolean mask or slice; the sample table is kept."""
         if isinstance(index, (int, np.integer)):
             index = [index]
-        return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)
-                                if f.name != "sample_tokens"})
+        return replace(
+            self, **{f.name: getattr(self, f.name)[index] for f in fields(self) if f.name != "sample_tokens"}
+        )
 
     def with_score(self, score: ArrayLike) -> Detections3D:
         """The same boxes with new scores ``[N]``."""
@@ -165,7 +190,7 @@ class Detections3D:
         """Yield ``(token, rows of that sample)`` for every sample, including empty ones."""
         order, start = self.sample_groups()
         for s, token in enumerate(self.sample_tokens):
-            yield token, self[order[start[s]:start[s + 1]]]
+            yield token, self[order[start[s] : start[s + 1]]]
 
     def sample_view(self, token: str) -> Detections3D:
         """The rows of one sample, by token."""
@@ -186,8 +211,11 @@ class Detections3D:
         for p in parts:
             codes = np.array([tokens.setdefault(t, len(tokens)) for t in p.sample_tokens], np.int64)
             remapped.append(codes[p.sample] if len(p) else np.zeros(0, np.int64))
-        cat = {f.name: np.concatenate([getattr(p, f.name) for p in parts])
-               for f in fields(cls) if f.name not in ("sample", "sample_tokens")}
+        cat = {
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            for f in fields(cls)
+            if f.name not in ("sample", "sample_tokens")
+        }
         return cls(sample=np.concatenate(remapped), sample_tokens=tuple(tokens), **cat)
 
     def as_tensors(self, device: Any = None) -> dict:
@@ -210,15 +238,15 @@ def _float(x, name, tail, n=None, finite=True) -> np.ndarray:
     a = np.array(as_float_array(x, name), np.float64)  # always a private copy
     if a.shape[1:] != tail or a.ndim != 1 + len(tail) or (n is not None and len(a) != n):
         want = "[N" + "".join(f", {t}" for t in tail) + "]"
-        raise ValueError(f"{name} must have shape {want} with N = {n if n is not None else 'rows'},"
-                         f" got {tuple(a.shape)}")
+        raise ValueError(
+            f"{name} must have shape {want} with N = {n if n is not None else 'rows'}, got {tuple(a.shape)}"
+        )
     if finite and len(a):
         check_finite(a, name)
     big = np.abs(a) > MAX_METRES
     if big.any():
         row = int(np.argmax(big.reshape(len(a), -1).any(axis=1)))
-        raise ValueError(f"{name} row {row} holds {a[row].tolist()}, beyond the supported "
-                         f"range of +-{MAX_METRES:g}")
+        raise ValueError(f"{name} row {row} holds {a[row].tolist()}, beyond the supported range of +-{MAX_METRES:g}")
     return a
 
 

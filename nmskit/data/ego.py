@@ -6,6 +6,7 @@ detectors' dumps give global centres only. There, a sample's ego position comes 
 explicit ``ego_poses`` table or, failing that, from the sample's ground truth: the centre
 minus ``ego`` of any of its boxes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,8 +19,13 @@ from .._checks import check_vector
 from .detections3d import Detections3D
 
 
-def with_ego(detections: Detections3D, ground_truth: Detections3D | None = None,
-             ego_poses: Mapping[str, ArrayLike] | None = None, *, name: str = "detections") -> Detections3D:
+def with_ego(
+    detections: Detections3D,
+    ground_truth: Detections3D | None = None,
+    ego_poses: Mapping[str, ArrayLike] | None = None,
+    *,
+    name: str = "detections",
+) -> Detections3D:
     """``detections`` with every ``ego`` row known.
 
     Args:
@@ -62,6 +68,8 @@ def with_ego(detections: Detections3D, ground_truth: Detections3D | None = None,
     if missing.any():
         token = detections.sample_tokens[detections.sample[np.argmax(missing)]]
         source = "the ground truth has no box there" if ground_truth is not None else "no ground truth is given"
-        raise ValueError(f"{name} in sample {token!r} carry no ego position (ego_translation) and {source} to "
-                         "read it from; pass the ground truth (--gt on the command line) or ego_poses")
+        raise ValueError(
+            f"{name} in sample {token!r} carry no ego position (ego_translation) and {source} to "
+            "read it from; pass the ground truth (--gt on the command line) or ego_poses"
+        )
     return replace(detections, ego=ego)

@@ -8,6 +8,7 @@ out of range, or a bad value found while parsing) reaches the caller as one
 data goes to a temporary file in the target's folder, renamed over the target only once
 complete.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -59,8 +60,12 @@ def reader(fn: Reader) -> Reader:
         except RecursionError:
             raise file_error(path, "nested too deeply to read") from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise file_error(path, f"cannot be read: {exc.strerror or exc}" if isinstance(exc, OSError)
-                             else f"corrupt or truncated compressed data ({exc})") from None
+            raise file_error(
+                path,
+                f"cannot be read: {exc.strerror or exc}"
+                if isinstance(exc, OSError)
+                else f"corrupt or truncated compressed data ({exc})",
+            ) from None
         except (OverflowError, UnicodeError, KeyError, TypeError, IndexError) as exc:
             raise file_error(path, f"malformed content ({type(exc).__name__}: {exc})") from None
 

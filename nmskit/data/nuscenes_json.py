@@ -14,6 +14,7 @@ official loader ignores it and recomputes it from the ego pose).
 
 Every malformed entry raises a ``ValueError`` naming the sample token, the box and the field.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,17 +38,25 @@ from .nuscenes_classes import (
     NO_ATTRIBUTE,
 )
 
-DEFAULT_META = {"use_camera": False, "use_lidar": True, "use_radar": False, "use_map": False,
-                "use_external": False}
+DEFAULT_META = {"use_camera": False, "use_lidar": True, "use_radar": False, "use_map": False, "use_external": False}
 
 _VECTORS = {"translation": 3, "size": 3, "rotation": 4, "velocity": 2, "ego_translation": 3}
-_BOX_FIELDS = ("sample_token", "translation", "size", "rotation", "velocity", "detection_name",
-               "detection_score", "attribute_name")
+_BOX_FIELDS = (
+    "sample_token",
+    "translation",
+    "size",
+    "rotation",
+    "velocity",
+    "detection_name",
+    "detection_score",
+    "attribute_name",
+)
 
 
 @reader
-def read_nuscenes_results(source: PathLike | Mapping[str, Any], *,
-                          max_boxes_per_sample: int | None = MAX_BOXES_PER_SAMPLE) -> tuple[Detections3D, dict]:
+def read_nuscenes_results(
+    source: PathLike | Mapping[str, Any], *, max_boxes_per_sample: int | None = MAX_BOXES_PER_SAMPLE
+) -> tuple[Detections3D, dict]:
     """Read a nuScenes detection results file.
 
     Args:
@@ -85,8 +94,9 @@ def read_nuscenes_gt(source: PathLike | Mapping[str, Any]) -> Detections3D:
     return _parse(data, ground_truth=True, max_boxes=None)
 
 
-def write_nuscenes_results(detections: Detections3D, path: PathLike, meta: Mapping[str, Any] | None = None, *,
-                           with_ego: bool = True) -> None:
+def write_nuscenes_results(
+    detections: Detections3D, path: PathLike, meta: Mapping[str, Any] | None = None, *, with_ego: bool = True
+) -> None:
     """Write predictions as a nuScenes results file (every sample, even empty ones).
 
     Args:
@@ -133,8 +143,7 @@ def _parse(results, ground_truth, max_boxes) -> Detections3D:
         if not isinstance(boxes, list):
             raise ValueError(f"sample {token!r}: expected a list of boxes, got {type(boxes).__name__}")
         if max_boxes is not None and len(boxes) > max_boxes:
-            raise ValueError(f"sample {token!r} has {len(boxes)} boxes; at most {max_boxes} "
-                             "are allowed per sample")
+            raise ValueError(f"sample {token!r} has {len(boxes)} boxes; at most {max_boxes} are allowed per sample")
         flat.extend(boxes)
         counts.append(len(boxes))
     sample = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
@@ -181,9 +190,19 @@ def _parse(results, ground_truth, max_boxes) -> Detections3D:
         pts = _numbers(cols["num_pts"], "num_pts", where)
         _first(pts != np.round(pts), where, "num_pts", "must be an integer")
         num_pts = pts.astype(np.int64)
-    return Detections3D.create(vec["translation"], vec["size"], quaternion_to_yaw(rot), label,
-                               score, velocity=vec["velocity"], attribute=attribute,
-                               sample=sample, sample_tokens=tokens, ego=ego, num_pts=num_pts)
+    return Detections3D.create(
+        vec["translation"],
+        vec["size"],
+        quaternion_to_yaw(rot),
+        label,
+        score,
+        velocity=vec["velocity"],
+        attribute=attribute,
+        sample=sample,
+        sample_tokens=tokens,
+        ego=ego,
+        num_pts=num_pts,
+    )
 
 
 class _Locator:
@@ -251,9 +270,18 @@ def _serialize(d: Detections3D, ground_truth: bool, with_ego: bool) -> dict:
     ego = rows.ego.tolist()
     known = ~np.isnan(rows.ego).any(axis=1)
     boxes = []
-    for i, (t, c, s, q, v, n, sc, a) in enumerate(zip(tokens, rows.center.tolist(), rows.size.tolist(),
-                                                      quat, rows.velocity.tolist(), names,
-                                                      rows.score.tolist(), attrs)):
+    for i, (t, c, s, q, v, n, sc, a) in enumerate(
+        zip(
+            tokens,
+            rows.center.tolist(),
+            rows.size.tolist(),
+            quat,
+            rows.velocity.tolist(),
+            names,
+            rows.score.tolist(),
+            attrs,
+        )
+    ):
         box = {"sample_token": t, "translation": c, "size": s, "rotation": q, "velocity": v}
         if with_ego and known[i]:
             box["ego_translation"] = ego[i]
@@ -261,7 +289,7 @@ def _serialize(d: Detections3D, ground_truth: bool, with_ego: bool) -> dict:
             box["num_pts"] = int(rows.num_pts[i])
         box.update(detection_name=n, detection_score=sc, attribute_name=a)
         boxes.append(box)
-    return {t: boxes[start[s]:start[s + 1]] for s, t in enumerate(d.sample_tokens)}
+    return {t: boxes[start[s] : start[s + 1]] for s, t in enumerate(d.sample_tokens)}
 
 
 def _dump(obj, path) -> None:

@@ -6,6 +6,7 @@ gives the same boxes for a sample whether it sees the whole file or one shard, s
 samples in file order, balanced by box count, and named ``<stem>-<i>-of-<n>.json``
 (zero-padded, so sorting the names restores the file order).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,7 @@ def split_results(path: PathLike, out_dir: PathLike, shards: int) -> list[Path]:
     stem = Path(path).name.removesuffix(".json")
     paths = []
     for i in range(shards):
-        part = {t: data["results"][t] for t in tokens[bounds[i]:bounds[i + 1]]}
+        part = {t: data["results"][t] for t in tokens[bounds[i] : bounds[i + 1]]}
         paths.append(folder / f"{stem}-{i:05d}-of-{shards:05d}.json")
         _dump({"meta": data.get("meta", {}), "results": part}, paths[-1])
     return paths
@@ -113,7 +114,8 @@ def _check_shard_set(paths: list[Path]) -> None:
     indices = [int(m["index"]) for m in names]
     missing = sorted(set(range(count)) - set(indices))
     if missing:
-        raise ValueError(f"paths: shard {missing[0]} of {count} is missing ({len(missing)} missing in all); "
-                         "merge the complete set")
+        raise ValueError(
+            f"paths: shard {missing[0]} of {count} is missing ({len(missing)} missing in all); merge the complete set"
+        )
     if indices != list(range(count)):
         raise ValueError(f"paths: shards must come once each in index order 0..{count - 1}, got {indices}")

@@ -1,5 +1,6 @@
 """A synthetic 2-D detector-like scene: clustered candidate boxes around objects, the input
 that NMS sees after a dense detector's decoding step."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,9 +9,16 @@ from .._arrays import Array
 from .._checks import check_count, check_real
 
 
-def detector_scene(num_boxes: int, seed: int = 0, *, per_object: int = 30, clutter: float = 0.1, num_classes: int = 1,
-                   size_range: tuple[float, float] | None = None,
-                   spacing: float = 90.0) -> tuple[Array, Array, Array, Array]:
+def detector_scene(
+    num_boxes: int,
+    seed: int = 0,
+    *,
+    per_object: int = 30,
+    clutter: float = 0.1,
+    num_classes: int = 1,
+    size_range: tuple[float, float] | None = None,
+    spacing: float = 90.0,
+) -> tuple[Array, Array, Array, Array]:
     """Clustered candidates like a dense detector's pre-NMS output.
 
     Objects are placed uniformly on a square canvas whose side grows with sqrt(objects),

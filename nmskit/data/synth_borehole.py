@@ -22,6 +22,7 @@ real log. The ingredients, in drawing order:
 Labels are the sinusoids a geologist would pick: every fracture whose trace covers at
 least half of the circle, and every bed boundary with a clear contrast.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,10 +54,8 @@ class Tool:
 
 TOOLS = {
     "lwd": Tool(width=56, step_ft=0.025, coverage=1.0, pads=1, blur=(1.2, 0.4), stripes=0.1, seams_per_ft=3.0),
-    "fmi": Tool(width=192, step_ft=0.1 / 12, coverage=0.8, pads=8, blur=(0.8, 0.7), stripes=0.06,
-                seams_per_ft=0.3),
-    "cmi": Tool(width=176, step_ft=0.1 / 12, coverage=0.82, pads=8, blur=(0.8, 0.7), stripes=0.06,
-                seams_per_ft=0.3),
+    "fmi": Tool(width=192, step_ft=0.1 / 12, coverage=0.8, pads=8, blur=(0.8, 0.7), stripes=0.06, seams_per_ft=0.3),
+    "cmi": Tool(width=176, step_ft=0.1 / 12, coverage=0.82, pads=8, blur=(0.8, 0.7), stripes=0.06, seams_per_ft=0.3),
 }
 SEAM_FT = (0.05, 0.25)  # formation lost at one seam
 
@@ -97,8 +96,12 @@ def _background(rng, rows, x, radius_rows, step_ft, bed_dip_range, bed_spacing_f
     # drawn on a grid coarser in depth by ``f`` rows (well below its correlation length)
     grain_rows, grain_cols = rng.uniform(0.03, 0.1) / step_ft, rng.uniform(5, 20) / (360 / len(x))
     f = max(1, int(grain_rows // 4))
-    noise2d = gaussian_filter(rng.normal(0, 1, (len(grid) // f + 2, len(x))), (grain_rows / f, grain_cols),
-                              mode=("nearest", "wrap"), truncate=3.0)
+    noise2d = gaussian_filter(
+        rng.normal(0, 1, (len(grid) // f + 2, len(x))),
+        (grain_rows / f, grain_cols),
+        mode=("nearest", "wrap"),
+        truncate=3.0,
+    )
     noise2d /= noise2d.std() + 1e-9
     coarse = np.clip(np.round((strat - grid[0]) / f).astype(np.int64), 0, len(noise2d) - 1)
     field += rng.uniform(0.15, 0.35) * noise2d[coarse, np.arange(len(x))[None, :]]
@@ -180,7 +183,7 @@ def _seams(rng, rows, spec: Tool):
     keep = np.ones(total, bool)
     for at, k in lost:
         start = int(at * total / rows)
-        keep[start:start + k] = False
+        keep[start : start + k] = False
     kept = np.flatnonzero(keep)[:rows]
     return kept, total
 
@@ -192,12 +195,22 @@ def _diameter(rng, rows, step_ft, base_in):
     return base_in * (1 + np.abs(wash))
 
 
-def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", top: float = 1000.0,
-                        diameter_in: float = 8.5, bed_dip_range: tuple[float, float] = (0.0, 75.0),
-                        bed_spacing_ft: float = 0.4, fracture_density: float = 0.5,
-                        fracture_dip_range: tuple[float, float] = (0.0, 85.0), bed_contrast: float = 0.25,
-                        noise: float = 0.05, gaps: bool = True,
-                        deviation: DeviationSurvey | None = None) -> tuple[BoreholeImage, PickTable]:
+def synthesize_borehole(
+    rows: int = 800,
+    seed: int = 0,
+    *,
+    tool: str = "lwd",
+    top: float = 1000.0,
+    diameter_in: float = 8.5,
+    bed_dip_range: tuple[float, float] = (0.0, 75.0),
+    bed_spacing_ft: float = 0.4,
+    fracture_density: float = 0.5,
+    fracture_dip_range: tuple[float, float] = (0.0, 85.0),
+    bed_contrast: float = 0.25,
+    noise: float = 0.05,
+    gaps: bool = True,
+    deviation: DeviationSurvey | None = None,
+) -> tuple[BoreholeImage, PickTable]:
     """A labelled synthetic image log.
 
     Args:
@@ -265,14 +278,23 @@ def synthesize_borehole(rows: int = 800, seed: int = 0, *, tool: str = "lwd", to
     depths = top + spec.step_ft * np.arange(rows)
     pick_depth = top + spec.step_ft * labels[:, 0]
     diam_ft = np.interp(labels[:, 0], np.arange(rows), diam_in) / 12.0
-    picks = PickTable.from_arrays(np.column_stack([pick_depth, labels[:, 1], labels[:, 2]]), classes=classes,
-                                  depth_unit="ft", diameter=diam_ft)
+    picks = PickTable.from_arrays(
+        np.column_stack([pick_depth, labels[:, 1], labels[:, 2]]), classes=classes, depth_unit="ft", diameter=diam_ft
+    )
     if deviation is not None:
         inc, azi = deviation.at(pick_depth)
         picks = picks.with_true(inc, azi)
-    image = BoreholeImage(values.astype(np.float32), depths, depth_unit="ft", value_unit="ohm.m",
-                          well=f"synthetic-{tool}-{seed}", diameter=diam_in, diameter_unit="in",
-                          deviation=deviation, metadata={"tool": tool, "seed": seed})
+    image = BoreholeImage(
+        values.astype(np.float32),
+        depths,
+        depth_unit="ft",
+        value_unit="ohm.m",
+        well=f"synthetic-{tool}-{seed}",
+        diameter=diam_in,
+        diameter_unit="in",
+        deviation=deviation,
+        metadata={"tool": tool, "seed": seed},
+    )
     return image, picks
 
 
@@ -297,4 +319,3 @@ def _tool_gaps(rng, values, spec: Tool):
         values[top:stop] = values[top]
         blind[top:stop] = True
     return blind
-

@@ -1,5 +1,6 @@
 """``nmskit demo``: the main job, on embedded and built-in data, written as an HTML report
 (``index.html`` plus PNGs) with a printed summary. Each section lives in its own module."""
+
 from __future__ import annotations
 
 import time

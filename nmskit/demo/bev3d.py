@@ -1,5 +1,6 @@
 """Demo section: suppression of simulated CenterPoint-like 3-D detections, scored with the
 nuScenes protocol, in the layout of the learned-NMS paper's Tables I and II."""
+
 from __future__ import annotations
 
 import time
@@ -36,13 +37,15 @@ def methods():
 def bev3d_section(report: Report, frames: int = 150, seed: int = 7) -> None:
     pre, gt = simulate_centerpoint(frames, seed)
     report.heading("3-D detections: suppression on simulated CenterPoint output (simulated data)")
-    report.text(f"{frames} held-out simulated frames (seed {seed}; {len(pre) / frames:.0f} pre-NMS detections "
-                "per frame on average), scored with nmskit's nuScenes evaluation, which equals "
-                "nuscenes-devkit to 1e-9. The learned rescorers use the shipped weights (trained on other "
-                "simulated seeds; docs/learned.md says which simulator version each saw, as some are still "
-                "being retrained on the current one) and keep the top 300 per frame; the NMS-free set predictor outputs its own "
-                "boxes (up to 300 per frame, nothing suppressed). Simulated data: calibrated to the paper's "
-                "CircleNMS operating point, not nuScenes.")
+    report.text(
+        f"{frames} held-out simulated frames (seed {seed}; {len(pre) / frames:.0f} pre-NMS detections "
+        "per frame on average), scored with nmskit's nuScenes evaluation, which equals "
+        "nuscenes-devkit to 1e-9. The learned rescorers use the shipped weights (trained on other "
+        "simulated seeds; docs/learned.md says which simulator version each saw, as some are still "
+        "being retrained on the current one) and keep the top 300 per frame; the NMS-free set predictor outputs its own "
+        "boxes (up to 300 per frame, nothing suppressed). Simulated data: calibrated to the paper's "
+        "CircleNMS operating point, not nuScenes."
+    )
     t1, t2 = [], []
     results = {}
     fns = methods()
@@ -79,6 +82,10 @@ def crowded_table(report: Report, fns: dict, frames: int, seed: int) -> None:
         r = nuscenes_detection(fn(pre), gt)
         rows.append([name, f"{100 * r.mean_ap:.2f}", f"{100 * r.nds:.2f}", f"{100 * r.class_ap()['pedestrian']:.2f}"])
     header = ["Method", "mAP", "NDS", "Ped. AP"]
-    report.table(header, rows, caption=f"Packed crowds (simulated; {frames} frames, crowd_rate={CROWD_RATE:g}, "
-                 f"crowd_spacing={CROWD_SPACING:g} m: pedestrians closer than CircleNMS's 0.42 m radius)")
+    report.table(
+        header,
+        rows,
+        caption=f"Packed crowds (simulated; {frames} frames, crowd_rate={CROWD_RATE:g}, "
+        f"crowd_spacing={CROWD_SPACING:g} m: pedestrians closer than CircleNMS's 0.42 m radius)",
+    )
     print(format_table(header, rows))

@@ -1,5 +1,6 @@
 """Demo section: the NMS family on a synthetic detector scene (kept counts, agreement with
 the peers, live timings against them, the scene before and after suppression)."""
+
 from __future__ import annotations
 
 import os
@@ -26,14 +27,35 @@ def _peer_agreement(b, s, labels):
         xywh = np.c_[b[:, :2], b[:, 2:] - b[:, :2]].astype(np.float64)
         ref = np.ravel(cv2.dnn.NMSBoxes(xywh, s, 0.0, 0.5))
         rows.append(["nms", len(keep), "cv2.dnn.NMSBoxes", np.array_equal(keep, ref)])
-        per_class = np.concatenate([np.flatnonzero(labels == c)[np.ravel(cv2.dnn.NMSBoxes(
-            xywh[labels == c], s[labels == c], 0.0, 0.5)).astype(int)] for c in np.unique(labels)])
-        rows.append(["batched_nms", len(kept_by_class), "cv2.dnn.NMSBoxes per class",
-                     set(per_class.tolist()) == set(kept_by_class.tolist())])
+        per_class = np.concatenate(
+            [
+                np.flatnonzero(labels == c)[
+                    np.ravel(cv2.dnn.NMSBoxes(xywh[labels == c], s[labels == c], 0.0, 0.5)).astype(int)
+                ]
+                for c in np.unique(labels)
+            ]
+        )
+        rows.append(
+            [
+                "batched_nms",
+                len(kept_by_class),
+                "cv2.dnn.NMSBoxes per class",
+                set(per_class.tolist()) == set(kept_by_class.tolist()),
+            ]
+        )
         bi = np.round(b).astype(int)
-        _, ref_soft = cv2.dnn.softNMSBoxes([tuple(map(int, r)) for r in np.c_[bi[:, :2], bi[:, 2:] - bi[:, :2]]],
-                                           s.tolist(), 0.001, 0.3, 0, 0.5, cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_GAUSSIAN)
-        rows.append(["soft_nms (gaussian)", len(soft_idx), "cv2.dnn.softNMSBoxes", np.array_equal(soft_idx, np.ravel(ref_soft))])
+        _, ref_soft = cv2.dnn.softNMSBoxes(
+            [tuple(map(int, r)) for r in np.c_[bi[:, :2], bi[:, 2:] - bi[:, :2]]],
+            s.tolist(),
+            0.001,
+            0.3,
+            0,
+            0.5,
+            cv2.dnn.SOFT_NMSMETHOD_SOFTNMS_GAUSSIAN,
+        )
+        rows.append(
+            ["soft_nms (gaussian)", len(soft_idx), "cv2.dnn.softNMSBoxes", np.array_equal(soft_idx, np.ravel(ref_soft))]
+        )
     except ImportError:
         rows.append(["nms / batched_nms / soft_nms", len(keep), "opencv", "not installed"])
     scores = np.zeros((1, len(b), labels.max() + 1), np.float32)
@@ -67,11 +89,20 @@ def _scene_figure(b, s, labels, keep):
     inside = (b[:, 0] > window[0]) & (b[:, 2] < window[1]) & (b[:, 1] > window[2]) & (b[:, 3] < window[3])
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.5))
     colours = plt.get_cmap("tab10")
-    for ax, idx, title in ((axes[0], np.flatnonzero(inside), "before: all candidates"),
-                           (axes[1], np.intersect1d(keep, np.flatnonzero(inside)), "after: batched_nms, IoU 0.5")):
+    for ax, idx, title in (
+        (axes[0], np.flatnonzero(inside), "before: all candidates"),
+        (axes[1], np.intersect1d(keep, np.flatnonzero(inside)), "after: batched_nms, IoU 0.5"),
+    ):
         rects = [Rectangle(r[:2], *(r[2:] - r[:2])) for r in b[idx]]
-        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor=[colours(l) for l in labels[idx]],
-                                          alpha=0.25 + 0.75 * s[idx] / s.max(), linewidth=1.0))
+        ax.add_collection(
+            PatchCollection(
+                rects,
+                facecolor="none",
+                edgecolor=[colours(l) for l in labels[idx]],
+                alpha=0.25 + 0.75 * s[idx] / s.max(),
+                linewidth=1.0,
+            )
+        )
         ax.set_xlim(window[0], window[1])
         ax.set_ylim(window[3], window[2])
         ax.set_aspect("equal")
@@ -84,8 +115,10 @@ def nms_section(report: Report, timing_sizes=(1_000, 20_000, 100_000)) -> None:
     """The NMS family: kept counts and peer agreement, live timings, a before/after figure."""
     b, s, labels, _ = detector_scene(3000, seed=0, num_classes=3)
     report.heading("Heuristic suppression on a synthetic detector scene")
-    report.text("3,000 clustered candidates (about 30 per object, 3 classes, 10 % clutter), IoU threshold 0.5. "
-                "Each method is run beside its peer on the same input, in this process.")
+    report.text(
+        "3,000 clustered candidates (about 30 per object, 3 classes, 10 % clutter), IoU threshold 0.5. "
+        "Each method is run beside its peer on the same input, in this process."
+    )
     rows = _peer_agreement(b, s, labels)
     report.table(["method", "kept", "peer", "identical to peer"], rows)
     print(format_table(["method", "kept", "peer", "identical to peer"], rows))
@@ -98,5 +131,8 @@ def nms_section(report: Report, timing_sizes=(1_000, 20_000, 100_000)) -> None:
     report.text(f"Timing took {time.perf_counter() - t0:.0f} s on this machine.", note=True)
 
     keep = batched_nms(b, s, labels, 0.5)
-    report.figure(_scene_figure(b, s, labels, keep), "nms_scene.png",
-                  "A 500 x 500 px window of the scene before and after class-aware NMS (colour = class).")
+    report.figure(
+        _scene_figure(b, s, labels, keep),
+        "nms_scene.png",
+        "A 500 x 500 px window of the scene before and after class-aware NMS (colour = class).",
+    )

@@ -5,6 +5,7 @@ official code breaks them). Each one takes the nearest ground-truth box of its o
 (sample, class) group that no earlier prediction has taken, if the distance is strictly
 below the threshold; among equally near boxes the earlier one in the group wins.
 """
+
 from __future__ import annotations
 
 import math

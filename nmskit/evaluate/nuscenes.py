@@ -20,6 +20,7 @@ Protocol, as in nuscenes-devkit's ``DetectionEval`` with the ``detection_cvpr_20
 5. mAP = mean over classes of the mean AP over thresholds; NDS = (5 mAP + sum of
    ``max(0, 1 - mean error)`` over the five TP errors) / 10.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -39,11 +40,19 @@ DIST_THRESHOLDS = (0.5, 1.0, 2.0, 4.0)
 NELEM = 101
 
 
-def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
-                       ego_poses: Mapping[str, ArrayLike] | None = None, class_range: Mapping[str, float] | None = None,
-                       dist_thresholds: Sequence[float] = DIST_THRESHOLDS, dist_threshold_tp: float = 2.0,
-                       min_recall: float = 0.1, min_precision: float = 0.1, mean_ap_weight: float = 5,
-                       max_boxes_per_sample: int = MAX_BOXES_PER_SAMPLE) -> NuScenesDetectionResult:
+def nuscenes_detection(
+    predictions: Detections3D,
+    ground_truth: Detections3D,
+    *,
+    ego_poses: Mapping[str, ArrayLike] | None = None,
+    class_range: Mapping[str, float] | None = None,
+    dist_thresholds: Sequence[float] = DIST_THRESHOLDS,
+    dist_threshold_tp: float = 2.0,
+    min_recall: float = 0.1,
+    min_precision: float = 0.1,
+    mean_ap_weight: float = 5,
+    max_boxes_per_sample: int = MAX_BOXES_PER_SAMPLE,
+) -> NuScenesDetectionResult:
     """Evaluate 3-D detections with the official nuScenes detection protocol.
 
     Args:
@@ -88,8 +97,7 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
     g_rows = np.flatnonzero(gkeep)
     g_group = gt.sample[g_rows] * n_cls + gt.label[g_rows]
     g_rows = g_rows[np.argsort(g_group, kind="stable")]
-    counts = np.bincount(gt.sample[g_rows] * n_cls + gt.label[g_rows],
-                         minlength=len(gt.sample_tokens) * n_cls)
+    counts = np.bincount(gt.sample[g_rows] * n_cls + gt.label[g_rows], minlength=len(gt.sample_tokens) * n_cls)
     gt_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     npos = np.bincount(gt.label[g_rows], minlength=n_cls)
 
@@ -100,8 +108,13 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
     position[file_pos] = np.arange(len(p_rows))
     p_rows = p_rows[np.lexsort((-position, -pred.score[p_rows], pred.label[p_rows]))]
     p_group = sample_of[p_rows] * n_cls + pred.label[p_rows]
-    matched, dist = match_greedy(p_group, np.ascontiguousarray(pred.center[p_rows, :2]), gt_start,
-                                 np.ascontiguousarray(gt.center[g_rows, :2]), ths)
+    matched, dist = match_greedy(
+        p_group,
+        np.ascontiguousarray(pred.center[p_rows, :2]),
+        gt_start,
+        np.ascontiguousarray(gt.center[g_rows, :2]),
+        ths,
+    )
 
     p_label = pred.label[p_rows]
     bounds = np.searchsorted(p_label, np.arange(n_cls + 1))
@@ -116,12 +129,18 @@ def nuscenes_detection(predictions: Detections3D, ground_truth: Detections3D, *,
                 continue
             rows_p = p_rows[lo:hi][hit]
             rows_g = g_rows[m[hit]]
-            errors = _tp_errors(pred, gt, rows_p, rows_g, dist[t, lo:hi][hit],
-                                np.pi if DETECTION_NAMES[c] == "barrier" else 2 * np.pi)
+            errors = _tp_errors(
+                pred, gt, rows_p, rows_g, dist[t, lo:hi][hit], np.pi if DETECTION_NAMES[c] == "barrier" else 2 * np.pi
+            )
             curves[c, t] = _curves(hit, pred.score[p_rows[lo:hi]], npos[c], errors)
-    return NuScenesDetectionResult.from_curves(curves, tuple(float(t) for t in ths),
-                                               float(dist_threshold_tp), float(min_recall),
-                                               float(min_precision), mean_ap_weight)
+    return NuScenesDetectionResult.from_curves(
+        curves,
+        tuple(float(t) for t in ths),
+        float(dist_threshold_tp),
+        float(min_recall),
+        float(min_precision),
+        mean_ap_weight,
+    )
 
 
 def _checked(pred, gt, max_boxes):
@@ -132,8 +151,10 @@ def _checked(pred, gt, max_boxes):
         per_sample = np.bincount(pred.sample, minlength=len(pred.sample_tokens))
         if per_sample.max() > max_boxes:
             s = int(np.argmax(per_sample))
-            raise ValueError(f"predictions: sample {pred.sample_tokens[s]!r} has {per_sample[s]} "
-                             f"boxes; at most {max_boxes} are allowed per sample")
+            raise ValueError(
+                f"predictions: sample {pred.sample_tokens[s]!r} has {per_sample[s]} "
+                f"boxes; at most {max_boxes} are allowed per sample"
+            )
     if len(gt) and np.isnan(gt.ego).any():
         row = int(np.argmax(np.isnan(gt.ego).any(axis=1)))
         raise ValueError(f"ground_truth row {row} has no ego (box centre relative to the ego vehicle)")

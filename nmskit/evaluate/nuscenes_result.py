@@ -1,4 +1,5 @@
 """The result of a nuScenes detection evaluation: metrics, curves, JSON, tables and plots."""
+
 from __future__ import annotations
 
 import json
@@ -11,15 +12,28 @@ from .._arrays import Array, PathLike
 from ..data.nuscenes_classes import DETECTION_NAMES
 
 TP_METRICS = ("trans_err", "scale_err", "orient_err", "vel_err", "attr_err")
-TP_SHORT = {"trans_err": "ATE", "scale_err": "ASE", "orient_err": "AOE", "vel_err": "AVE",
-            "attr_err": "AAE"}
+TP_SHORT = {"trans_err": "ATE", "scale_err": "ASE", "orient_err": "AOE", "vel_err": "AVE", "attr_err": "AAE"}
 # Undefined by the protocol: cones have no heading, velocity or attribute; barriers no
 # velocity or attribute.
-UNDEFINED_TP = {("traffic_cone", "attr_err"), ("traffic_cone", "vel_err"),
-                ("traffic_cone", "orient_err"), ("barrier", "attr_err"), ("barrier", "vel_err")}
-PRETTY = {"car": "Car", "truck": "Truck", "bus": "Bus", "trailer": "Trailer",
-          "construction_vehicle": "C.V.", "pedestrian": "Ped.", "motorcycle": "Motor.",
-          "bicycle": "Bicycle", "traffic_cone": "T.C.", "barrier": "Barrier"}
+UNDEFINED_TP = {
+    ("traffic_cone", "attr_err"),
+    ("traffic_cone", "vel_err"),
+    ("traffic_cone", "orient_err"),
+    ("barrier", "attr_err"),
+    ("barrier", "vel_err"),
+}
+PRETTY = {
+    "car": "Car",
+    "truck": "Truck",
+    "bus": "Bus",
+    "trailer": "Trailer",
+    "construction_vehicle": "C.V.",
+    "pedestrian": "Ped.",
+    "motorcycle": "Motor.",
+    "bicycle": "Bicycle",
+    "traffic_cone": "T.C.",
+    "barrier": "Barrier",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,8 +64,15 @@ class NuScenesDetectionResult:
     nds: float
 
     @classmethod
-    def from_curves(cls, curves: Array, dist_thresholds: tuple[float, ...], dist_threshold_tp: float, min_recall: float,
-                    min_precision: float, mean_ap_weight: float) -> NuScenesDetectionResult:
+    def from_curves(
+        cls,
+        curves: Array,
+        dist_thresholds: tuple[float, ...],
+        dist_threshold_tp: float,
+        min_recall: float,
+        min_precision: float,
+        mean_ap_weight: float,
+    ) -> NuScenesDetectionResult:
         """Summarise ``[10, T, 7, 101]`` curves into AP, TP errors, mAP and NDS."""
         first = round(100 * min_recall) + 1
         prec = curves[:, :, 0, first:] - min_precision
@@ -68,13 +89,14 @@ class NuScenesDetectionResult:
                 elif last < first:
                     tp[c, m] = 1.0
                 else:
-                    tp[c, m] = np.mean(curves[c, t_tp, 2 + m, first:last + 1])
+                    tp[c, m] = np.mean(curves[c, t_tp, 2 + m, first : last + 1])
         mean_ap = float(np.mean(np.mean(ap, axis=1)))
         mean_tp = np.nanmean(tp, axis=0)
         scores = np.maximum(0.0, 1.0 - mean_tp)
         nds = float(mean_ap_weight * mean_ap + np.sum(scores)) / float(mean_ap_weight + len(scores))
-        return cls(curves, ap, tp, dist_thresholds, dist_threshold_tp, min_recall, min_precision,
-                   mean_ap, mean_tp, scores, nds)
+        return cls(
+            curves, ap, tp, dist_thresholds, dist_threshold_tp, min_recall, min_precision, mean_ap, mean_tp, scores, nds
+        )
 
     # ----- access ---------------------------------------------------------------------
     def class_ap(self) -> dict:
@@ -88,18 +110,30 @@ class NuScenesDetectionResult:
             "mean_ap": self.mean_ap,
             "nd_score": self.nds,
             "mean_dist_aps": self.class_ap(),
-            "label_aps": {n: {str(t): float(self.ap[c, i]) for i, t in enumerate(ths)}
-                          for c, n in enumerate(DETECTION_NAMES)},
-            "label_tp_errors": {n: {m: _num(self.tp_errors[c, k]) for k, m in enumerate(TP_METRICS)}
-                                for c, n in enumerate(DETECTION_NAMES)},
+            "label_aps": {
+                n: {str(t): float(self.ap[c, i]) for i, t in enumerate(ths)} for c, n in enumerate(DETECTION_NAMES)
+            },
+            "label_tp_errors": {
+                n: {m: _num(self.tp_errors[c, k]) for k, m in enumerate(TP_METRICS)}
+                for c, n in enumerate(DETECTION_NAMES)
+            },
             "tp_errors": {m: float(v) for m, v in zip(TP_METRICS, self.mean_tp_errors)},
             "tp_scores": {m: float(v) for m, v in zip(TP_METRICS, self.tp_scores)},
-            "cfg": {"dist_ths": list(ths), "dist_th_tp": self.dist_threshold_tp,
-                    "min_recall": self.min_recall, "min_precision": self.min_precision},
-            "pr_curves": {f"{n}:{t}": {"recall": np.linspace(0, 1, 101).tolist(),
-                                       "precision": self.curves[c, i, 0].tolist(),
-                                       "confidence": self.curves[c, i, 1].tolist()}
-                          for c, n in enumerate(DETECTION_NAMES) for i, t in enumerate(ths)},
+            "cfg": {
+                "dist_ths": list(ths),
+                "dist_th_tp": self.dist_threshold_tp,
+                "min_recall": self.min_recall,
+                "min_precision": self.min_precision,
+            },
+            "pr_curves": {
+                f"{n}:{t}": {
+                    "recall": np.linspace(0, 1, 101).tolist(),
+                    "precision": self.curves[c, i, 0].tolist(),
+                    "confidence": self.curves[c, i, 1].tolist(),
+                }
+                for c, n in enumerate(DETECTION_NAMES)
+                for i, t in enumerate(ths)
+            },
         }
 
     def write_json(self, path: PathLike) -> None:
@@ -119,8 +153,7 @@ class NuScenesDetectionResult:
         row = [f"{100 * self.mean_ap:.2f}", f"{100 * self.nds:.2f}"]
         row += [f"{100 * e:.2f}" for e in self.mean_tp_errors]
         per = self.class_ap()
-        classes = format_table([PRETTY[n] for n in DETECTION_NAMES],
-                               [[f"{100 * per[n]:.2f}" for n in DETECTION_NAMES]])
+        classes = format_table([PRETTY[n] for n in DETECTION_NAMES], [[f"{100 * per[n]:.2f}" for n in DETECTION_NAMES]])
         return format_table(head, [row]) + "\n\n" + classes
 
     def plot_pr_curves(self, directory: PathLike) -> list:
@@ -151,8 +184,12 @@ class NuScenesDetectionResult:
             fig.savefig(paths[-1], dpi=100)
             plt.close(fig)
             ax_all.plot(recall, self.curves[c, t_tp, 0], label=PRETTY[name])
-        _frame(ax_all, f"all classes at {self.dist_threshold_tp} m (mAP {100 * self.mean_ap:.1f}, "
-                       f"NDS {100 * self.nds:.1f})", self.min_recall, self.min_precision)
+        _frame(
+            ax_all,
+            f"all classes at {self.dist_threshold_tp} m (mAP {100 * self.mean_ap:.1f}, NDS {100 * self.nds:.1f})",
+            self.min_recall,
+            self.min_precision,
+        )
         paths.append(os.path.join(directory, "summary.png"))
         fig_all.savefig(paths[-1], dpi=100)
         plt.close(fig_all)

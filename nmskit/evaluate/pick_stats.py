@@ -1,4 +1,5 @@
 """Summary statistics of a pick set, to compare synthetic logs with a real well."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ if TYPE_CHECKING:
     from ..data.borehole.picks import PickTable
 
 
-def pick_statistics(picks: PickTable, length: float, length_unit: str = "ft",
-                    bins: Sequence[float] = (0, 15, 30, 45, 60, 75, 90)) -> dict:
+def pick_statistics(
+    picks: PickTable, length: float, length_unit: str = "ft", bins: Sequence[float] = (0, 15, 30, 45, 60, 75, 90)
+) -> dict:
     """Pick density and apparent-dip distribution.
 
     Args:
@@ -29,10 +31,13 @@ def pick_statistics(picks: PickTable, length: float, length_unit: str = "ft",
     feet = length * length_factor(length_unit, "ft")
     dip = np.asarray(picks.apparent_dip, np.float64)
     hist = np.histogram(dip, bins=bins)[0] / max(len(dip), 1)
-    return {"n": len(dip), "per_foot": len(dip) / feet,
-            "dip_median": float(np.median(dip)) if len(dip) else float("nan"),
-            "dip_quartiles": tuple(np.percentile(dip, [25, 75])) if len(dip) else (np.nan, np.nan),
-            "dip_histogram": hist}
+    return {
+        "n": len(dip),
+        "per_foot": len(dip) / feet,
+        "dip_median": float(np.median(dip)) if len(dip) else float("nan"),
+        "dip_quartiles": tuple(np.percentile(dip, [25, 75])) if len(dip) else (np.nan, np.nan),
+        "dip_histogram": hist,
+    }
 
 
 def compare_dips(a: PickTable, b: PickTable) -> dict:

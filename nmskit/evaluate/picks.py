@@ -6,6 +6,7 @@ total depth (or sinusoid) distance. Per tolerance it reports precision, recall a
 the share of matches whose dip is within 3 degrees and whose azimuth is within 15 degrees
 (circular), and the dip and azimuth mean absolute errors.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -65,9 +66,16 @@ def _groups(z_pred, z_true, reach):
         yield members[members < n], members[members >= n] - n
 
 
-def match_picks(pred: ArrayLike, truth: ArrayLike, tolerance: float, *, distance: str = "depth",
-                diameter: ArrayLike | None = None, pred_classes: ArrayLike | None = None,
-                true_classes: ArrayLike | None = None) -> tuple[Array, Array]:
+def match_picks(
+    pred: ArrayLike,
+    truth: ArrayLike,
+    tolerance: float,
+    *,
+    distance: str = "depth",
+    diameter: ArrayLike | None = None,
+    pred_classes: ArrayLike | None = None,
+    true_classes: ArrayLike | None = None,
+) -> tuple[Array, Array]:
     """One-to-one matching of picks within ``tolerance`` (depth units).
 
     Args:
@@ -92,7 +100,7 @@ def match_picks(pred: ArrayLike, truth: ArrayLike, tolerance: float, *, distance
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     p = check_matrix(np.reshape(as_float_array(pred, "pred"), (-1, 3)), "pred", 3)
     t = check_matrix(np.reshape(as_float_array(truth, "truth"), (-1, 3)), "truth", 3)
-    d_p, d_t = (diameter if isinstance(diameter, tuple) else (diameter, diameter))
+    d_p, d_t = diameter if isinstance(diameter, tuple) else (diameter, diameter)
     pairs: list[tuple[int, int]] = []
     for gp, gt in _groups(p[:, 0], t[:, 0], tolerance):
         if len(gp) == 0 or len(gt) == 0:
@@ -100,8 +108,12 @@ def match_picks(pred: ArrayLike, truth: ArrayLike, tolerance: float, *, distance
         if distance == "depth":
             cost = np.abs(p[gp, 0][:, None] - t[gt, 0][None, :])
         else:
-            cost = sinusoid_distance(p[gp], t[gt], d_p if np.ndim(d_p) == 0 else np.asarray(d_p)[gp],
-                                     d_t if np.ndim(d_t) == 0 else np.asarray(d_t)[gt])
+            cost = sinusoid_distance(
+                p[gp],
+                t[gt],
+                d_p if np.ndim(d_p) == 0 else np.asarray(d_p)[gp],
+                d_t if np.ndim(d_t) == 0 else np.asarray(d_t)[gt],
+            )
         allowed = cost <= tolerance
         if pred_classes is not None:
             allowed &= np.asarray(pred_classes)[gp][:, None] == np.asarray(true_classes)[gt][None, :]
@@ -151,10 +163,20 @@ def crop_picks(pred: PickTable, truth: PickTable, margin: float = 0.0) -> tuple[
     return pred.select((pred.depth >= top) & (pred.depth <= bottom)), (top, bottom)
 
 
-def evaluate_picks(pred: PickTable, truth: PickTable, tolerances: Sequence[float] = (3.0, 5.0, 8.0),
-                   tolerance_unit: str = "cm", *, depth_unit: str | None = None, distance: str = "depth",
-                   diameter: float | ArrayLike | None = None, angles: str = "apparent", dip_tolerance: float = 3.0,
-                   azimuth_tolerance: float = 15.0, class_aware: bool = False) -> list[PickScores]:
+def evaluate_picks(
+    pred: PickTable,
+    truth: PickTable,
+    tolerances: Sequence[float] = (3.0, 5.0, 8.0),
+    tolerance_unit: str = "cm",
+    *,
+    depth_unit: str | None = None,
+    distance: str = "depth",
+    diameter: float | ArrayLike | None = None,
+    angles: str = "apparent",
+    dip_tolerance: float = 3.0,
+    azimuth_tolerance: float = 15.0,
+    class_aware: bool = False,
+) -> list[PickScores]:
     """Precision, recall, F1 and angle accuracy of predicted picks at several tolerances.
 
     Args:
@@ -190,8 +212,15 @@ def evaluate_picks(pred: PickTable, truth: PickTable, tolerances: Sequence[float
     results = []
     for tol in tolerances:
         tol_depth = float(tol) * length_factor(canonical_unit(tolerance_unit, "tolerance_unit"), unit_t)
-        i, j = match_picks(p, t, tol_depth, distance=distance, diameter=diameter,
-                           pred_classes=cls_p if class_aware else None, true_classes=cls_t if class_aware else None)
+        i, j = match_picks(
+            p,
+            t,
+            tol_depth,
+            distance=distance,
+            diameter=diameter,
+            pred_classes=cls_p if class_aware else None,
+            true_classes=cls_t if class_aware else None,
+        )
         tp = len(i)
         fp, fn = len(p) - tp, len(t) - tp
         precision = tp / len(p) if len(p) else 1.0
@@ -200,11 +229,23 @@ def evaluate_picks(pred: PickTable, truth: PickTable, tolerances: Sequence[float
         dip_err = np.abs(p[i, 1] - t[j, 1])
         az_err = angle_difference(p[i, 2], t[j, 2])
         share = (lambda ok: float(ok.mean())) if tp else (lambda ok: float("nan"))
-        results.append(PickScores(
-            float(tol), tolerance_unit, tp, fp, fn, precision, recall, f1,
-            share(dip_err <= dip_tolerance), share(az_err <= azimuth_tolerance),
-            share((dip_err <= dip_tolerance) & (az_err <= azimuth_tolerance)),
-            float(dip_err.mean()) if tp else float("nan"), float(az_err.mean()) if tp else float("nan")))
+        results.append(
+            PickScores(
+                float(tol),
+                tolerance_unit,
+                tp,
+                fp,
+                fn,
+                precision,
+                recall,
+                f1,
+                share(dip_err <= dip_tolerance),
+                share(az_err <= azimuth_tolerance),
+                share((dip_err <= dip_tolerance) & (az_err <= azimuth_tolerance)),
+                float(dip_err.mean()) if tp else float("nan"),
+                float(az_err.mean()) if tp else float("nan"),
+            )
+        )
     return results
 
 
@@ -212,7 +253,23 @@ def format_pick_scores(scores: list[PickScores]) -> str:
     """A Markdown table of :func:`evaluate_picks` results."""
     pct = lambda v: "n/a" if np.isnan(v) else f"{100 * v:.1f} %"
     deg = lambda v: "n/a" if np.isnan(v) else f"{v:.2f}"
-    rows = [[f"{s.tolerance:g} {s.tolerance_unit}", s.tp, s.fp, s.fn, pct(s.precision), pct(s.recall), pct(s.f1),
-             pct(s.dip_within), pct(s.azimuth_within), deg(s.dip_mae), deg(s.azimuth_mae)] for s in scores]
-    return format_table(["tolerance", "TP", "FP", "FN", "precision", "recall", "F1", "dip within", "azi within",
-                         "dip MAE", "azi MAE"], rows)
+    rows = [
+        [
+            f"{s.tolerance:g} {s.tolerance_unit}",
+            s.tp,
+            s.fp,
+            s.fn,
+            pct(s.precision),
+            pct(s.recall),
+            pct(s.f1),
+            pct(s.dip_within),
+            pct(s.azimuth_within),
+            deg(s.dip_mae),
+            deg(s.azimuth_mae),
+        ]
+        for s in scores
+    ]
+    return format_table(
+        ["tolerance", "TP", "FP", "FN", "precision", "recall", "F1", "dip within", "azi within", "dip MAE", "azi MAE"],
+        rows,
+    )

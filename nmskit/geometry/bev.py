@@ -11,6 +11,7 @@ four bounds (Sutherland-Hodgman) and the shoelace formula gives the intersection
 Pairs whose circumscribed circles do not meet are skipped. Boxes of zero area have IoU 0
 with everything.
 """
+
 from __future__ import annotations
 
 import math

@@ -12,6 +12,7 @@ overflow nor underflow; other boxes are refused with a ValueError naming the arg
 Torch tensors of float16/bfloat16 are computed in float32 and integer tensors in float64
 (torchvision upcasts likewise), so neither half precision nor small integers overflow.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,7 +47,9 @@ def _from_xyxy(b, fmt: str, xp):
         return xp.stack([b[..., 1], b[..., 0], b[..., 3], b[..., 2]], -1)
     if fmt == "xywh":
         return xp.stack([b[..., 0], b[..., 1], b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
-    return xp.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
+    return xp.stack(
+        [(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1
+    )
 
 
 def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTensor:
@@ -69,8 +72,13 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
     check_choice(out_fmt, "out_fmt", BOX_FORMATS)
     xp = namespace(boxes)
     if is_tensor(boxes):
-        b = boxes if boxes.is_floating_point() and boxes.dtype.itemsize >= 4 else \
-            boxes.float() if boxes.is_floating_point() else _torch_boxes_dtype(boxes)
+        b = (
+            boxes
+            if boxes.is_floating_point() and boxes.dtype.itemsize >= 4
+            else boxes.float()
+            if boxes.is_floating_point()
+            else _torch_boxes_dtype(boxes)
+        )
         finite = True  # a tensor's values are not read: it may be traced by torch.compile or export
     else:
         b = boxes if isinstance(boxes, np.ndarray) else as_float_array(boxes, "boxes")
@@ -85,8 +93,9 @@ def box_convert(boxes: ArrayOrTensor, in_fmt: str, out_fmt: str) -> ArrayOrTenso
     return _from_xyxy(_to_xyxy(b, in_fmt, xp), out_fmt, xp)
 
 
-def prepare_boxes(boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "xyxy",
-                  canonicalize: bool = False) -> np.ndarray:
+def prepare_boxes(
+    boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "xyxy", canonicalize: bool = False
+) -> np.ndarray:
     """Validate boxes at a public boundary and return them as float64 ``[N, 4]`` xyxy.
 
     Raises ValueError for a wrong shape, NaN/inf (naming the first bad row) and inverted
@@ -108,8 +117,15 @@ def prepare_boxes(boxes: ArrayOrTensor, name: str = "boxes", box_format: str = "
                 f"{name} has inverted corners at index {i} ({xyxy[i].tolist()} as xyxy); "
                 f"check box_format={box_format!r} or pass canonicalize=True to swap them"
             )
-        xyxy = np.stack([np.minimum(xyxy[:, 0], xyxy[:, 2]), np.minimum(xyxy[:, 1], xyxy[:, 3]),
-                         np.maximum(xyxy[:, 0], xyxy[:, 2]), np.maximum(xyxy[:, 1], xyxy[:, 3])], 1)
+        xyxy = np.stack(
+            [
+                np.minimum(xyxy[:, 0], xyxy[:, 2]),
+                np.minimum(xyxy[:, 1], xyxy[:, 3]),
+                np.maximum(xyxy[:, 0], xyxy[:, 2]),
+                np.maximum(xyxy[:, 1], xyxy[:, 3]),
+            ],
+            1,
+        )
     check_range(xyxy, name, np, sides=True)
     return np.ascontiguousarray(xyxy)
 
@@ -120,8 +136,11 @@ def check_range(b, name: str, xp, sides: bool = False) -> None:
     at least the smallest side."""
     big, small = BOX_RANGE["float32" if str(b.dtype).endswith("float32") else "float64"]
     if sides:
-        s = xp.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1).abs() if xp is not np else \
-            np.abs(np.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1))
+        s = (
+            xp.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1).abs()
+            if xp is not np
+            else np.abs(np.stack([b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1))
+        )
         bad, what = (s > 0) & (s < small), f"sides must be 0 or at least {small:g}"
     else:
         bad, what = (b > big) | (b < -big), f"coordinates must lie within +-{big:g}"
@@ -129,8 +148,10 @@ def check_range(b, name: str, xp, sides: bool = False) -> None:
         flat = bad.reshape(-1, bad.shape[-1]).any(-1)
         i = int(flat.nonzero()[0][0]) if xp is not np else int(np.argmax(flat))
         row = b.reshape(-1, 4)[i].tolist()
-        raise ValueError(f"{name} row {i} ({row}) is out of the supported range: {what} "
-                         f"(computing in {'float32' if big < 1e100 else 'float64'})")
+        raise ValueError(
+            f"{name} row {i} ({row}) is out of the supported range: {what} "
+            f"(computing in {'float32' if big < 1e100 else 'float64'})"
+        )
 
 
 def _torch_boxes_dtype(x):
@@ -162,8 +183,9 @@ def _torch_boxes(x, name: str, box_format: str, like_tensor=None):
     inverted = (xyxy[:, 2] < xyxy[:, 0]) | (xyxy[:, 3] < xyxy[:, 1])
     if bool(inverted.any()):
         i = int(inverted.nonzero()[0][0])
-        raise ValueError(f"{name} has inverted corners at index {i} ({xyxy[i].tolist()} as xyxy); "
-                         f"check box_format={box_format!r}")
+        raise ValueError(
+            f"{name} has inverted corners at index {i} ({xyxy[i].tolist()} as xyxy); check box_format={box_format!r}"
+        )
     check_range(xyxy, name, torch, sides=True)
     return xyxy
 

@@ -14,6 +14,7 @@ Layout returned by :func:`grid_build` (all arrays int64 except the floats):
 :func:`grid_levels` builds one such grid per size level of the points (for objects of
 very different sizes) and :func:`level_grid` reads one level back as a grid.
 """
+
 from __future__ import annotations
 
 import math
@@ -160,8 +161,8 @@ def grid_levels(px, py, size, active):
     start = np.empty(bounds[count] + 1, np.int64)
     item = np.empty(used, np.int64)
     for lv in range(count):
-        start[bounds[lv]:bounds[lv + 1] + 1] = starts[lv]
-        item[starts[lv][0]:starts[lv][-1]] = items[lv]
+        start[bounds[lv] : bounds[lv + 1] + 1] = starts[lv]
+        item[starts[lv][0] : starts[lv][-1]] = items[lv]
     return lo, hi, (scalars, bounds, start, item)
 
 
@@ -169,5 +170,12 @@ def grid_levels(px, py, size, active):
 def level_grid(parts, lv):
     """Level ``lv`` of :func:`grid_levels`' packed grids, as a grid for :func:`grid_query`."""
     scalars, bounds, start, item = parts
-    return (scalars[lv, 0], scalars[lv, 1], scalars[lv, 2], int(scalars[lv, 3]), int(scalars[lv, 4]),
-            start[bounds[lv]:bounds[lv + 1] + 1], item)
+    return (
+        scalars[lv, 0],
+        scalars[lv, 1],
+        scalars[lv, 2],
+        int(scalars[lv, 3]),
+        int(scalars[lv, 4]),
+        start[bounds[lv] : bounds[lv + 1] + 1],
+        item,
+    )

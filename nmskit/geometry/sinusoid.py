@@ -17,6 +17,7 @@ north in a vertical hole). An image's own column azimuths map to it by
 
 A pick array is ``[N, 3]``: (depth, dip, azimuth) per row.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -80,8 +81,14 @@ def picks_from_coefficients(coefficients: ArrayOrTensor, diameter: ArrayOrTensor
     return like(np.stack([c[:, 0], dip, az], -1), coefficients)
 
 
-def sinusoid_depths(picks: ArrayOrTensor, diameter: ArrayOrTensor, x: ArrayOrTensor, *, azimuth_origin: float = 0.0,
-                    azimuth_direction: int = 1) -> ArrayOrTensor:
+def sinusoid_depths(
+    picks: ArrayOrTensor,
+    diameter: ArrayOrTensor,
+    x: ArrayOrTensor,
+    *,
+    azimuth_origin: float = 0.0,
+    azimuth_direction: int = 1,
+) -> ArrayOrTensor:
     """Depth of each pick's trace at each image azimuth.
 
     Args:
@@ -99,8 +106,15 @@ def sinusoid_depths(picks: ArrayOrTensor, diameter: ArrayOrTensor, x: ArrayOrTen
     return like(out, picks)
 
 
-def fit_sinusoid(x: ArrayLike, z: ArrayLike, diameter: ArrayLike, weights: ArrayLike | None = None, *,
-                 azimuth_origin: float = 0.0, azimuth_direction: int = 1) -> tuple[Array, Array | float]:
+def fit_sinusoid(
+    x: ArrayLike,
+    z: ArrayLike,
+    diameter: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    azimuth_origin: float = 0.0,
+    azimuth_direction: int = 1,
+) -> tuple[Array, Array | float]:
     """Least-squares sinusoid through traced points, in the linear form (it cannot wrap).
 
     Args:
@@ -146,8 +160,10 @@ def _hole_frame(inclination, hole_azimuth):
 
 
 def _dip_pair(dip, azimuth, inclination, hole_azimuth):
-    arrays = [as_float_array(v, n) for v, n in ((dip, "dip"), (azimuth, "azimuth"),
-                                                  (inclination, "inclination"), (hole_azimuth, "hole_azimuth"))]
+    arrays = [
+        as_float_array(v, n)
+        for v, n in ((dip, "dip"), (azimuth, "azimuth"), (inclination, "inclination"), (hole_azimuth, "hole_azimuth"))
+    ]
     for arr, n in zip(arrays, ("dip", "azimuth", "inclination", "hole_azimuth")):
         check_finite(arr.reshape(-1), n)
     _check_dips(arrays[0])
@@ -157,7 +173,9 @@ def _dip_pair(dip, azimuth, inclination, hole_azimuth):
         return np.broadcast_arrays(*arrays)
     except ValueError:
         shapes = [a.shape for a in arrays]
-        raise ValueError(f"dip, azimuth, inclination and hole_azimuth must broadcast together, got shapes {shapes}") from None
+        raise ValueError(
+            f"dip, azimuth, inclination and hole_azimuth must broadcast together, got shapes {shapes}"
+        ) from None
 
 
 def _pole_to_dip(n_down, n_a, n_b):
@@ -168,8 +186,9 @@ def _pole_to_dip(n_down, n_a, n_b):
     return dip, az
 
 
-def apparent_to_true(dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike,
-                     hole_azimuth: ArrayLike) -> tuple[Array, Array]:
+def apparent_to_true(
+    dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike, hole_azimuth: ArrayLike
+) -> tuple[Array, Array]:
     """Apparent (borehole-frame) dip and azimuth -> true (geographic) dip and azimuth.
 
     The plane's pole is built in the hole frame (tilted by ``dip`` from the hole axis
@@ -188,13 +207,16 @@ def apparent_to_true(dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike,
     d, a, inc, azi = _dip_pair(dip, azimuth, inclination, hole_azimuth)
     axis, high, right = _hole_frame(inc, azi)
     s = np.sin(d * _RAD)[..., None]
-    pole = s * (np.cos(a * _RAD)[..., None] * high + np.sin(a * _RAD)[..., None] * right) \
+    pole = (
+        s * (np.cos(a * _RAD)[..., None] * high + np.sin(a * _RAD)[..., None] * right)
         - np.cos(d * _RAD)[..., None] * axis
+    )
     return _pole_to_dip(pole[..., 2], pole[..., 0], pole[..., 1])
 
 
-def true_to_apparent(dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike,
-                     hole_azimuth: ArrayLike) -> tuple[Array, Array]:
+def true_to_apparent(
+    dip: ArrayLike, azimuth: ArrayLike, inclination: ArrayLike, hole_azimuth: ArrayLike
+) -> tuple[Array, Array]:
     """True dip and azimuth -> apparent (borehole-frame) ones; inverse of
     :func:`apparent_to_true`. A plane containing the hole axis has apparent dip 90, which
     has no sinusoid and is returned as 90."""
@@ -217,8 +239,9 @@ def mean_abs_sinusoid(c: Array, r: Array) -> Array:
     return np.where(np.abs(c) >= r, np.abs(c), inside)
 
 
-def sinusoid_distance(picks_a: ArrayOrTensor, picks_b: ArrayOrTensor, diameter: ArrayOrTensor,
-                      diameter_b: ArrayOrTensor | None = None) -> ArrayOrTensor:
+def sinusoid_distance(
+    picks_a: ArrayOrTensor, picks_b: ArrayOrTensor, diameter: ArrayOrTensor, diameter_b: ArrayOrTensor | None = None
+) -> ArrayOrTensor:
     """Mean absolute depth difference over azimuth between every pair of sinusoids.
 
     Exact (closed form, no azimuth sampling): the difference of two sinusoids is

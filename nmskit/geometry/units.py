@@ -1,4 +1,5 @@
 """Length units for depths, diameters and tolerances, and their conversion factors."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,19 @@ from .._checks import check_positive
 #: metres per unit
 LENGTH_UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "ft": 0.3048, "in": 0.0254}
 
-_ALIASES = {"meter": "m", "meters": "m", "metre": "m", "metres": "m", "feet": "ft",
-            "foot": "ft", "f": "ft", "inch": "in", "inches": "in", '"': "in", "'": "ft"}
+_ALIASES = {
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "feet": "ft",
+    "foot": "ft",
+    "f": "ft",
+    "inch": "in",
+    "inches": "in",
+    '"': "in",
+    "'": "ft",
+}
 
 
 def canonical_unit(unit: str, name: str = "unit") -> str:

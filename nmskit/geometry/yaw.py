@@ -1,4 +1,5 @@
 """Heading angles: yaw <-> quaternion (w, x, y, z) and the periodic angle difference."""
+
 from __future__ import annotations
 
 import numpy as np

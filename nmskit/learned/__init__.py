@@ -9,15 +9,19 @@ and train with :func:`nmskit.nn.train` (see :mod:`.train`). See docs/learned.md.
 
 Names load on first use: ``import nmskit.learned`` does not import torch.
 """
+
 import lazy_loader as _lazy
 
-__getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs={
-    "build": ["build_model", "load_model"],
-    "config": ["MODELS", "ModelConfig", "default_config"],
-    "dataset": ["FrameSet"],
-    "frames": ["columns_of"],
-    "matching": ["match_targets"],
-    "predictor": ["SetPredictor"],
-    "rescorer": ["Rescorer"],
-    "train": ["EpochConfig", "RESCORE_TRAINING", "train_rescorer"],
-})
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "build": ["build_model", "load_model"],
+        "config": ["MODELS", "ModelConfig", "default_config"],
+        "dataset": ["FrameSet"],
+        "frames": ["columns_of"],
+        "matching": ["match_targets"],
+        "predictor": ["SetPredictor"],
+        "rescorer": ["Rescorer"],
+        "train": ["EpochConfig", "RESCORE_TRAINING", "train_rescorer"],
+    },
+)

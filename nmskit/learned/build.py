@@ -1,5 +1,6 @@
 """A learned model from its configuration, or from a checkpoint (a path, a training
 directory or the name of shipped weights)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ The defaults and :func:`default_config` are the shipped architectures; the reaso
 size (the paper gives the structure, not these numbers) are in docs/learned.md, "Defaults
 and choices".
 """
+
 from __future__ import annotations
 
 import dataclasses

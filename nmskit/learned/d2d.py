@@ -13,6 +13,7 @@ metre of me" slowly; the bias gives that locality directly. It is computed insid
 fused attention kernel by appending four columns to queries and keys
 (``q.k - alpha (|p_i|^2 - 2 p_i.p_j + |p_j|^2)``), so no N x N tensor is built in Python.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,8 +71,9 @@ class EncoderLayer(nn.Module):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(channels), nn.LayerNorm(channels)
         self.attn = TemperatureAttention(channels, heads, distance_bias)
-        self.ffn = nn.Sequential(nn.Linear(channels, ffn_ratio * channels), nn.ReLU(),
-                                 nn.Linear(ffn_ratio * channels, channels))
+        self.ffn = nn.Sequential(
+            nn.Linear(channels, ffn_ratio * channels), nn.ReLU(), nn.Linear(ffn_ratio * channels, channels)
+        )
 
     def forward(self, x, mask, pos):
         x = x + self.attn(self.norm1(x), mask, pos)
@@ -88,8 +90,10 @@ class D2DRescore(Model):
         super().__init__()
         self.config = config
         self.embed = Embedding(config)
-        self.layers = nn.ModuleList(EncoderLayer(config.channels, config.heads, config.ffn_ratio, config.distance_bias)
-                                    for _ in range(config.layers))
+        self.layers = nn.ModuleList(
+            EncoderLayer(config.channels, config.heads, config.ffn_ratio, config.distance_bias)
+            for _ in range(config.layers)
+        )
         self.norm = nn.LayerNorm(config.channels)
         self.head = ScoreHead(config.channels)
 

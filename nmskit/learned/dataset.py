@@ -6,6 +6,7 @@ frame`` for the ground truth). They come from :class:`nmskit.data.Detections3D` 
 nuScenes-format dumps) or from the simulator; frames are the samples, ego at the origin
 of each frame's coordinates or given by the container's ``ego`` field.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -35,11 +36,19 @@ def to_detections(cols, num_frames: int) -> Detections3D:
     """Columns of ``num_frames`` frames -> :class:`Detections3D` (sample tokens ``"0".."B-1"``,
     ego at the origin of each frame)."""
     center = np.column_stack([cols["x"], cols["y"], cols["z"]])
-    return Detections3D.create(center, np.column_stack([cols["w"], cols["l"], cols["h"]]), cols["yaw"], cols["label"],
-                               cols.get("score"), velocity=np.column_stack([cols["vx"], cols["vy"]]),
-                               attribute=cols["attribute"], sample=cols["frame"],
-                               sample_tokens=[str(i) for i in range(num_frames)], ego=center,
-                               num_pts=cols.get("num_pts"))
+    return Detections3D.create(
+        center,
+        np.column_stack([cols["w"], cols["l"], cols["h"]]),
+        cols["yaw"],
+        cols["label"],
+        cols.get("score"),
+        velocity=np.column_stack([cols["vx"], cols["vy"]]),
+        attribute=cols["attribute"],
+        sample=cols["frame"],
+        sample_tokens=[str(i) for i in range(num_frames)],
+        ego=center,
+        num_pts=cols.get("num_pts"),
+    )
 
 
 class FrameSet:
@@ -82,8 +91,9 @@ class FrameSet:
         paths = folder / "pre_nms.json", folder / "ground_truth.json"
         for p in paths:
             if not p.is_file():
-                raise ValueError(f"{folder}: expected {p.name} (pre-NMS results) beside ground_truth.json; "
-                                 f"{p} does not exist")
+                raise ValueError(
+                    f"{folder}: expected {p.name} (pre-NMS results) beside ground_truth.json; {p} does not exist"
+                )
         detections, _ = read_nuscenes_results(paths[0], max_boxes_per_sample=None)
         return cls.from_detections(detections, read_nuscenes_gt(paths[1]))
 
@@ -100,7 +110,11 @@ class FrameSet:
         frames = np.asarray(frames, np.int64)
 
         def take(cols, offsets):
-            rows = np.concatenate([np.arange(offsets[f], offsets[f + 1]) for f in frames]) if len(frames) else np.zeros(0, np.int64)
+            rows = (
+                np.concatenate([np.arange(offsets[f], offsets[f + 1]) for f in frames])
+                if len(frames)
+                else np.zeros(0, np.int64)
+            )
             out = {k: v[rows] for k, v in cols.items()}
             out["frame"] = np.repeat(np.arange(len(frames)), offsets[frames + 1] - offsets[frames])
             return out

@@ -11,6 +11,7 @@ position scale (54 m, about the nuScenes evaluation range):
     vx/10, vy/10                                  2
 A shared 2-layer MLP (Linear, batch norm, ReLU, Linear) maps them to C channels.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,9 +44,9 @@ def detection_features(raw: torch.Tensor, num_frequencies: int, scale: float) ->
     parts += [
         torch.stack([torch.cos(yaw), torch.sin(yaw)], 1),
         nn.functional.one_hot(raw[:, COL["label"]].long(), NUM_CLASSES).to(raw.dtype),
-        torch.log(raw[:, COL["w"]:COL["h"] + 1]),
+        torch.log(raw[:, COL["w"] : COL["h"] + 1]),
         score_logit(raw[:, COL["score"]])[:, None],
-        raw[:, COL["vx"]:COL["vy"] + 1] / 10.0,
+        raw[:, COL["vx"] : COL["vy"] + 1] / 10.0,
     ]
     return torch.cat(parts, 1)
 
@@ -57,8 +58,9 @@ class Embedding(nn.Module):
         super().__init__()
         self.num_frequencies, self.scale = config.num_frequencies, config.position_scale
         c = config.channels
-        self.mlp = nn.Sequential(nn.Linear(22 + 4 * config.num_frequencies, c), SetBatchNorm(c), nn.ReLU(),
-                                 nn.Linear(c, c))
+        self.mlp = nn.Sequential(
+            nn.Linear(22 + 4 * config.num_frequencies, c), SetBatchNorm(c), nn.ReLU(), nn.Linear(c, c)
+        )
 
     def forward(self, raw: torch.Tensor) -> torch.Tensor:
         return self.mlp(detection_features(raw, self.num_frequencies, self.scale))

@@ -6,6 +6,7 @@ several frames, ``frame``). :func:`pack` validates them once and stacks them int
 tensor whose rows are grouped by frame, the layout every model reads (like a graph batch:
 rows plus a frame index per row).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,13 @@ class Packed:
     def frame(self, f: int) -> Packed:
         """Frame ``f`` alone, packed as a one-frame batch (``order`` relative to the frame)."""
         lo, hi = int(self.offsets[f]), int(self.offsets[f + 1])
-        return Packed(self.raw[lo:hi], torch.zeros(hi - lo, dtype=torch.int64), np.array([0, hi - lo]),
-                      np.arange(hi - lo), self.score[lo:hi])
+        return Packed(
+            self.raw[lo:hi],
+            torch.zeros(hi - lo, dtype=torch.int64),
+            np.array([0, hi - lo]),
+            np.arange(hi - lo),
+            self.score[lo:hi],
+        )
 
 
 def columns_of(d: Detections3D) -> dict:
@@ -66,12 +72,26 @@ def columns_of(d: Detections3D) -> dict:
     """
     if np.isnan(d.ego).any():
         row = int(np.argmax(np.isnan(d.ego).any(axis=1)))
-        raise ValueError(f"detection row {row} has no ego (centre relative to the ego vehicle); "
-                         "fill it with nmskit.data.with_ego(detections, ground_truth)")
+        raise ValueError(
+            f"detection row {row} has no ego (centre relative to the ego vehicle); "
+            "fill it with nmskit.data.with_ego(detections, ground_truth)"
+        )
     pos = d.ego
-    return {"x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2], "w": d.size[:, 0],
-            "l": d.size[:, 1], "h": d.size[:, 2], "yaw": d.yaw, "vx": d.velocity[:, 0], "vy": d.velocity[:, 1],
-            "score": d.score, "label": d.label, "attribute": d.attribute, "frame": d.sample}
+    return {
+        "x": pos[:, 0],
+        "y": pos[:, 1],
+        "z": pos[:, 2],
+        "w": d.size[:, 0],
+        "l": d.size[:, 1],
+        "h": d.size[:, 2],
+        "yaw": d.yaw,
+        "vx": d.velocity[:, 0],
+        "vy": d.velocity[:, 1],
+        "score": d.score,
+        "label": d.label,
+        "attribute": d.attribute,
+        "frame": d.sample,
+    }
 
 
 def pack(columns, num_frames: int | None = None) -> Packed:
@@ -108,15 +128,16 @@ def pack(columns, num_frames: int | None = None) -> Packed:
         big = np.abs(c) > MAX_METRES
         if big.any():
             row = int(np.argmax(big))
-            raise ValueError(f"detections[{name!r}] holds {c[row]:g} at row {row}, beyond the supported "
-                             f"range of +-{MAX_METRES:g}")
+            raise ValueError(
+                f"detections[{name!r}] holds {c[row]:g} at row {row}, beyond the supported range of +-{MAX_METRES:g}"
+            )
     raw = np.stack(cols, axis=1) if n else np.zeros((0, len(FIELDS)))
     score, label = raw[:, COL["score"]], raw[:, COL["label"]]
     if np.any((score <= 0) | (score > 1)):
         raise ValueError("detections['score'] must lie in (0, 1]")
     if np.any((label < 0) | (label >= NUM_CLASSES) | (label != np.round(label))):
         raise ValueError(f"detections['label'] must hold integer class ids in 0..{NUM_CLASSES - 1}")
-    if np.any(raw[:, COL["w"]:COL["h"] + 1] <= 0):
+    if np.any(raw[:, COL["w"] : COL["h"] + 1] <= 0):
         raise ValueError("detections['w'], ['l'] and ['h'] must be > 0")
     frame = to_numpy(columns["frame"]) if "frame" in columns else np.zeros(n, np.int64)
     if frame.shape != (n,) or (n and (frame.dtype.kind not in "iu" or frame.min() < 0)):
@@ -133,5 +154,6 @@ def pack(columns, num_frames: int | None = None) -> Packed:
     offsets = np.zeros(b + 1, np.int64)
     np.cumsum(np.bincount(frame, minlength=b), out=offsets[1:])
     raw = raw[order]
-    return Packed(torch.from_numpy(raw.astype(np.float32)), torch.from_numpy(frame[order]), offsets, order,
-                  raw[:, COL["score"]])
+    return Packed(
+        torch.from_numpy(raw.astype(np.float32)), torch.from_numpy(frame[order]), offsets, order, raw[:, COL["score"]]
+    )

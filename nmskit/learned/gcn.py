@@ -5,6 +5,7 @@ Each layer is a residual Kipf-Welling graph convolution with self-loops and symm
 degree normalisation, ``h <- h + ReLU(W sum_j a_ij h_j)``, ``a_ij = 1 / sqrt(d_i d_j)``.
 Unlike GossipNet3D it sees no pair geometry: only neighbours' embeddings.
 """
+
 from __future__ import annotations
 
 import torch

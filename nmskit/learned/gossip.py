@@ -8,6 +8,7 @@ the message MLP is applied to e_i and e_j before gathering them onto the edges, 
 the same map at a fraction of the memory: activations are ``[E, C]``, linear in the
 neighbourhood size.
 """
+
 from __future__ import annotations
 
 import torch
@@ -33,13 +34,24 @@ def pair_geometry(raw: torch.Tensor, dst: torch.Tensor, src: torch.Tensor, radiu
     dy = (rj[:, COL["y"]] - ri[:, COL["y"]]) / radius
     c, s = torch.cos(ri[:, COL["yaw"]]), torch.sin(ri[:, COL["yaw"]])
     dyaw = rj[:, COL["yaw"]] - ri[:, COL["yaw"]]
-    size = torch.log(rj[:, COL["w"]:COL["h"] + 1] / ri[:, COL["w"]:COL["h"] + 1])
-    return torch.cat([
-        torch.stack([dx, dy, c * dx + s * dy, -s * dx + c * dy], 1), size,
-        torch.stack([torch.cos(dyaw), torch.sin(dyaw), torch.hypot(dx, dy),
-                     score_logit(rj[:, COL["score"]]) - score_logit(ri[:, COL["score"]]),
-                     (rj[:, COL["label"]] == ri[:, COL["label"]]).to(raw.dtype)], 1),
-    ], 1)
+    size = torch.log(rj[:, COL["w"] : COL["h"] + 1] / ri[:, COL["w"] : COL["h"] + 1])
+    return torch.cat(
+        [
+            torch.stack([dx, dy, c * dx + s * dy, -s * dx + c * dy], 1),
+            size,
+            torch.stack(
+                [
+                    torch.cos(dyaw),
+                    torch.sin(dyaw),
+                    torch.hypot(dx, dy),
+                    score_logit(rj[:, COL["score"]]) - score_logit(ri[:, COL["score"]]),
+                    (rj[:, COL["label"]] == ri[:, COL["label"]]).to(raw.dtype),
+                ],
+                1,
+            ),
+        ],
+        1,
+    )
 
 
 class GossipBlock(nn.Module):

@@ -4,6 +4,7 @@ Cost and memory are linear in the number of detections times the neighbourhood s
 (capped at ``max_neighbors``); no N x N matrix is formed. Positions arrive validated
 (within +-1e7 m, see :func:`nmskit.learned.frames.pack`).
 """
+
 from __future__ import annotations
 
 import numpy as np

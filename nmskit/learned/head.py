@@ -3,6 +3,7 @@ predicts a residual in logit space, ``refined_logit = logit(score) + delta``.
 
 Its last layer starts at zero, so an untrained model returns the input scores exactly.
 """
+
 from __future__ import annotations
 
 import torch

@@ -15,6 +15,7 @@ class it minimises ``HUNGARIAN_DISTANCE_WEIGHT * distance_m + HUNGARIAN_SCORE_WE
 
 Matched detections are positives (target 1), all others negatives (0).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -70,8 +71,14 @@ def _hungarian(det, score, doff, gt, goff):
     return target
 
 
-def match_targets(det: Mapping[str, Array], refined_score: Array, det_offsets: Array, gt: Mapping[str, Array],
-                  gt_offsets: Array, method: str = "metric") -> np.ndarray:
+def match_targets(
+    det: Mapping[str, Array],
+    refined_score: Array,
+    det_offsets: Array,
+    gt: Mapping[str, Array],
+    gt_offsets: Array,
+    method: str = "metric",
+) -> np.ndarray:
     """Assign detections to ground truth, frame by frame.
 
     Args:
@@ -93,5 +100,16 @@ def match_targets(det: Mapping[str, Array], refined_score: Array, det_offsets: A
         raise ValueError(f"method must be 'metric' or 'hungarian', got {method!r}")
     frame = np.repeat(np.arange(len(doff) - 1), np.diff(doff))
     order = np.lexsort((np.arange(len(score)), -score, frame))
-    return _greedy(det["x"], det["y"], det["label"], order, doff, gt["x"], gt["y"], gt["label"], goff,
-                   np.array(THRESHOLDS), np.array(AGNOSTIC_THRESHOLDS))
+    return _greedy(
+        det["x"],
+        det["y"],
+        det["label"],
+        order,
+        doff,
+        gt["x"],
+        gt["y"],
+        gt["label"],
+        goff,
+        np.array(THRESHOLDS),
+        np.array(AGNOSTIC_THRESHOLDS),
+    )

@@ -5,6 +5,7 @@ all-reduces its statistics, so that training on P processes with B/P frames each
 same statistics as one process with B frames (this keeps DDP training equal to
 single-process training). ``instance_norm`` normalises each frame's rows on their own.
 """
+
 from __future__ import annotations
 
 import torch
@@ -37,7 +38,7 @@ class SetBatchNorm(nn.Module):
             c = x.shape[1]
             count = stats[-1].clamp_min(1.0)
             mean = stats[:c] / count
-            var = (stats[c:2 * c] / count - mean * mean).clamp_min(0.0)
+            var = (stats[c : 2 * c] / count - mean * mean).clamp_min(0.0)
             with torch.no_grad():
                 unbiased = var * count / (count - 1).clamp_min(1.0)
                 self.running_mean.lerp_(mean.detach(), self.momentum)
@@ -56,8 +57,11 @@ def instance_norm(x: torch.Tensor, batch: torch.Tensor, num_frames: int, eps: fl
     Returns:
         ``[M, C]``: zero mean and unit variance per frame and channel.
     """
-    count = torch.zeros(num_frames, 1, dtype=x.dtype, device=x.device).index_add_(
-        0, batch, torch.ones_like(x[:, :1])).clamp_min(1.0)
+    count = (
+        torch.zeros(num_frames, 1, dtype=x.dtype, device=x.device)
+        .index_add_(0, batch, torch.ones_like(x[:, :1]))
+        .clamp_min(1.0)
+    )
     mean = torch.zeros(num_frames, x.shape[1], dtype=x.dtype, device=x.device).index_add_(0, batch, x) / count
     centred = x - mean[batch]
     var = torch.zeros_like(mean).index_add_(0, batch, centred * centred) / count

@@ -3,6 +3,7 @@ boxes out.
 
     post = SetPredictor.load().predict(pre_nms)   # the shipped model
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -42,15 +43,34 @@ def predict(model: SetPredictor3D, detections: Detections3D, top_k: int = 300) -
         score, label = out["logits"][0].softmax(-1)[:, :-1].max(-1)
         keep = torch.argsort(-score, stable=True)[:top_k]
         rows.append(p.order[lo + anchor[keep].numpy()])
-        parts.append(torch.cat([out["center"][0], out["z"][0], torch.exp(out["log_size"][0]),
-                                torch.atan2(out["yaw"][0, :, 1:], out["yaw"][0, :, :1]), out["velocity"][0],
-                                score[:, None], label[:, None].to(score.dtype)], 1)[keep])
+        parts.append(
+            torch.cat(
+                [
+                    out["center"][0],
+                    out["z"][0],
+                    torch.exp(out["log_size"][0]),
+                    torch.atan2(out["yaw"][0, :, 1:], out["yaw"][0, :, :1]),
+                    out["velocity"][0],
+                    score[:, None],
+                    label[:, None].to(score.dtype),
+                ],
+                1,
+            )[keep]
+        )
     rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     box = torch.cat(parts).double().numpy() if parts else np.zeros((0, 11))
     base = detections[rows]
     ego = box[:, :3]
-    return replace(base, center=ego + (base.center - base.ego), ego=ego, size=box[:, 3:6], yaw=box[:, 6],
-                   velocity=box[:, 7:9], score=box[:, 9], label=box[:, 10].astype(base.label.dtype))
+    return replace(
+        base,
+        center=ego + (base.center - base.ego),
+        ego=ego,
+        size=box[:, 3:6],
+        yaw=box[:, 6],
+        velocity=box[:, 7:9],
+        score=box[:, 9],
+        label=box[:, 10].astype(base.label.dtype),
+    )
 
 
 class SetPredictor:
@@ -69,8 +89,10 @@ class SetPredictor:
         path = resolve_checkpoint(path, ("setpred",))
         model = load_model(path)
         if not isinstance(model, SetPredictor3D):
-            raise ValueError(f"path: {path} holds a {model.config.model!r} rescorer, not a set predictor; "
-                             "load it with nmskit.learned.Rescorer.load")
+            raise ValueError(
+                f"path: {path} holds a {model.config.model!r} rescorer, not a set predictor; "
+                "load it with nmskit.learned.Rescorer.load"
+            )
         return cls(model)
 
     @property

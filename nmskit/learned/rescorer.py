@@ -4,6 +4,7 @@ r = Rescorer.load("d2d")                    # a shipped model, or a checkpoint p
 scores = r.rescore(detections)              # [N] refined scores
 keep = r.select(detections, top_k=300)      # [<=300] row indices, best first
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -38,8 +39,9 @@ def refine(model, packed) -> np.ndarray:
     if len(packed.raw) == 0:
         return np.zeros(0)
     with torch.inference_mode():
-        delta = np.concatenate([model(packed.frame(f)).double().numpy()
-                                for f in range(packed.num_frames) if packed.counts[f]])
+        delta = np.concatenate(
+            [model(packed.frame(f)).double().numpy() for f in range(packed.num_frames) if packed.counts[f]]
+        )
     s = np.clip(packed.score, SCORE_EPS, 1 - SCORE_EPS)
     return 1.0 / (1.0 + np.exp(-(np.log(s) - np.log1p(-s) + delta)))
 
@@ -62,8 +64,10 @@ class Rescorer:
         path = resolve_checkpoint(path, RESCORERS)
         model = load_model(path)
         if model.config.model not in RESCORERS:
-            raise ValueError(f"path: {path} holds a {model.config.model!r} model, not a rescorer "
-                             f"{RESCORERS}; load a set predictor with nmskit.learned.SetPredictor.load")
+            raise ValueError(
+                f"path: {path} holds a {model.config.model!r} model, not a rescorer "
+                f"{RESCORERS}; load a set predictor with nmskit.learned.SetPredictor.load"
+            )
         return cls(model)
 
     @property
@@ -95,7 +99,6 @@ class Rescorer:
         top_k = check_count(top_k, "top_k", allow_none=False)
         p = pack(detections)
         return select_top_k(refine(self.model, p), p, top_k)
-
 
     def suppress(self, detections: Detections3D, top_k: int = 300) -> Detections3D:
         """The ``top_k`` best-rescored boxes of each sample, carrying their refined scores.

@@ -13,6 +13,7 @@ DETR's set loss on every decoder layer (:class:`nmskit.setpred.SetCriterion`).
   targets skipped) and the Euclidean distance between (cos, sin) yaw vectors; each
   divided by the frame's targets, then averaged over the frames of the batch.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,10 +38,16 @@ def frame_targets(frames: FrameSet) -> list:
         r = np.arange(lo, hi)[np.asarray(g["num_pts"][lo:hi]) > 0]
         col = lambda *names: torch.tensor(np.column_stack([g[n][r] for n in names]), dtype=torch.float32)
         yaw = np.asarray(g["yaw"][r], np.float64)
-        out.append({"labels": torch.as_tensor(g["label"][r], dtype=torch.int64), "center": col("x", "y"),
-                    "z": col("z"), "log_size": torch.log(col("w", "l", "h")),
-                    "yaw": torch.tensor(np.column_stack([np.cos(yaw), np.sin(yaw)]), dtype=torch.float32),
-                    "velocity": col("vx", "vy")})
+        out.append(
+            {
+                "labels": torch.as_tensor(g["label"][r], dtype=torch.int64),
+                "center": col("x", "y"),
+                "z": col("z"),
+                "log_size": torch.log(col("w", "l", "h")),
+                "yaw": torch.tensor(np.column_stack([np.cos(yaw), np.sin(yaw)]), dtype=torch.float32),
+                "velocity": col("vx", "vy"),
+            }
+        )
     return out
 
 
@@ -64,8 +71,10 @@ class GatedMatcher(HungarianMatcher):
     """Hungarian matching that drops the pairs whose centres are ``GATE`` or more apart."""
 
     def __init__(self):
-        super().__init__(HUNGARIAN_SCORE_WEIGHT, {"center": (HUNGARIAN_DISTANCE_WEIGHT, l2_cost("center")),
-                                                  "gate": (1000.0, _gate_cost)})
+        super().__init__(
+            HUNGARIAN_SCORE_WEIGHT,
+            {"center": (HUNGARIAN_DISTANCE_WEIGHT, l2_cost("center")), "gate": (1000.0, _gate_cost)},
+        )
 
     @torch.no_grad()
     def forward(self, outputs, targets):
@@ -78,16 +87,25 @@ class GatedMatcher(HungarianMatcher):
 
 def set_criterion() -> SetCriterion:
     """The set loss with the weights above."""
-    terms = {"center": l1_loss("center"), "z": l1_loss("z"), "log_size": l1_loss("log_size"),
-             "yaw": l2_loss("yaw"), "velocity": _finite_l1("velocity")}
-    return SetCriterion(NUM_CLASSES, GatedMatcher(), eos_coef=EOS_COEF,
-                        loss_terms={k: (LOSS_WEIGHTS[k], fn) for k, fn in terms.items()})
+    terms = {
+        "center": l1_loss("center"),
+        "z": l1_loss("z"),
+        "log_size": l1_loss("log_size"),
+        "yaw": l2_loss("yaw"),
+        "velocity": _finite_l1("velocity"),
+    }
+    return SetCriterion(
+        NUM_CLASSES, GatedMatcher(), eos_coef=EOS_COEF, loss_terms={k: (LOSS_WEIGHTS[k], fn) for k, fn in terms.items()}
+    )
 
 
 def set_loss(model, frames: FrameSet, criterion: SetCriterion | None = None) -> torch.Tensor:
     """Mean set loss (all decoder layers) over the frames that have detections; a zero
     that needs no gradient when none has."""
     criterion = criterion or set_criterion()
-    losses = [criterion(out, [t])["loss"] for (out, anchor), t in zip(model(frames.packed()), frame_targets(frames))
-              if len(anchor)]
+    losses = [
+        criterion(out, [t])["loss"]
+        for (out, anchor), t in zip(model(frames.packed()), frame_targets(frames))
+        if len(anchor)
+    ]
     return torch.stack(losses).mean() if losses else torch.zeros(())

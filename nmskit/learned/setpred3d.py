@@ -21,6 +21,7 @@ One frame, N detections, Q = min(config.queries, N) queries, C channels:
    softmax gives the anchor's class its score s (times 0.99), the other classes s/900
    each and no-object 1 - s, so an untrained model returns its anchors with their scores.
 """
+
 from __future__ import annotations
 
 import torch
@@ -82,8 +83,9 @@ class SetPredictor3D(Model):
         c = config.channels
         self.embed = Embedding(config)
         self.query_embed = nn.Parameter(0.02 * torch.randn(config.queries, c))
-        self.layers = nn.ModuleList(DecoderLayer(c, config.heads, config.ffn_ratio * c, 0.0, pre_norm=True)
-                                    for _ in range(config.layers))
+        self.layers = nn.ModuleList(
+            DecoderLayer(c, config.heads, config.ffn_ratio * c, 0.0, pre_norm=True) for _ in range(config.layers)
+        )
         self.self_bias = DistanceBias(config.heads) if config.distance_bias else None
         self.cross_bias = DistanceBias(config.heads) if config.distance_bias else None
         self.norm = nn.LayerNorm(c)
@@ -120,10 +122,12 @@ class SetPredictor3D(Model):
         """``h [Q, C]``, anchors ``a [Q, 11]``, ``prior [Q, 11]`` -> one layer's outputs."""
         r = self.box_head(h)  # [Q, 9] residuals
         yaw = a[:, COL["yaw"]] + r[:, 6]
-        out = {"logits": prior + self.class_head(h),
-               "center": a[:, :2] + r[:, :2],
-               "z": a[:, 2:3] + r[:, 2:3],
-               "log_size": torch.log(a[:, COL["w"]:COL["h"] + 1]) + r[:, 3:6],
-               "yaw": torch.stack([torch.cos(yaw), torch.sin(yaw)], 1),
-               "velocity": a[:, COL["vx"]:COL["vy"] + 1] + r[:, 7:9]}
+        out = {
+            "logits": prior + self.class_head(h),
+            "center": a[:, :2] + r[:, :2],
+            "z": a[:, 2:3] + r[:, 2:3],
+            "log_size": torch.log(a[:, COL["w"] : COL["h"] + 1]) + r[:, 3:6],
+            "yaw": torch.stack([torch.cos(yaw), torch.sin(yaw)], 1),
+            "velocity": a[:, COL["vx"] : COL["vy"] + 1] + r[:, 7:9],
+        }
         return {k: v[None] for k, v in out.items()}

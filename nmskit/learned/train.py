@@ -16,6 +16,7 @@ global batch up to floating-point reduction order.
     python -m nmskit.learned.train --model setpred --out runs/setpred
     torchrun --nproc_per_node=2 -m nmskit.learned.train --model d2d --out runs/d2d
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
 
 # The optimisation of the shipped models' runs (docs/learned.md); ``steps`` and the
 # validation interval follow from the epochs and the batch size.
-RESCORE_TRAINING = TrainConfig(lr=2e-3, weight_decay=0.01, max_norm=1.0, schedule="cosine", warmup_steps=50,
-                               monitor="score")
+RESCORE_TRAINING = TrainConfig(
+    lr=2e-3, weight_decay=0.01, max_norm=1.0, schedule="cosine", warmup_steps=50, monitor="score"
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class FrameBatches:
         if self._order[0] != epoch:
             self._order = (epoch, np.random.default_rng(self.seed + epoch).permutation(self.frames.num_frames))
         rank, world = rank_and_world()
-        return self.frames.subset(self._order[1][k * self.batch_size:(k + 1) * self.batch_size][rank::world])
+        return self.frames.subset(self._order[1][k * self.batch_size : (k + 1) * self.batch_size][rank::world])
 
 
 def rescore_loss(net, frames: FrameSet, matching: str = "metric") -> dict:
@@ -99,8 +101,16 @@ def rescore_loss(net, frames: FrameSet, matching: str = "metric") -> dict:
     the global batch."""
     p = frames.packed()
     logit = torch.logit(p.raw[:, -2].clamp(1e-6, 1 - 1e-6)) + net(p)
-    target = torch.from_numpy(match_targets(frames.det, torch.sigmoid(logit).detach().numpy(), frames.det_offsets,
-                                            frames.gt, frames.gt_offsets, matching))
+    target = torch.from_numpy(
+        match_targets(
+            frames.det,
+            torch.sigmoid(logit).detach().numpy(),
+            frames.det_offsets,
+            frames.gt,
+            frames.gt_offsets,
+            matching,
+        )
+    )
     loss_sum = torch.nn.functional.binary_cross_entropy_with_logits(logit, target, reduction="sum")
     count = torch.tensor([float(len(target)), loss_sum.item()])
     _, world = rank_and_world()
@@ -112,8 +122,10 @@ def rescore_loss(net, frames: FrameSet, matching: str = "metric") -> dict:
 def rescore_frames(model, frames: FrameSet, chunk: int = 32) -> np.ndarray:
     """Refined scores ``[M]`` of all detections of ``frames`` (model in eval mode)."""
     model.eval()
-    out = [refine(model, frames.subset(np.arange(a, min(a + chunk, frames.num_frames))).packed())
-           for a in range(0, frames.num_frames, chunk)]
+    out = [
+        refine(model, frames.subset(np.arange(a, min(a + chunk, frames.num_frames))).packed())
+        for a in range(0, frames.num_frames, chunk)
+    ]
     return np.concatenate(out) if out else np.zeros(0)
 
 
@@ -127,9 +139,16 @@ def evaluate_model(model, frames: FrameSet, top_k: int = 300):
     return nuscenes_detection(frames.detections(keep, scores[keep]), frames.ground_truth())
 
 
-def train_rescorer(model: str | Model, train_frames: FrameSet, val: FrameSet, out: PathLike,
-                   cfg: TrainConfig = RESCORE_TRAINING, epochs: EpochConfig = EpochConfig(), resume: bool = True,
-                   record: dict | None = None) -> Path:
+def train_rescorer(
+    model: str | Model,
+    train_frames: FrameSet,
+    val: FrameSet,
+    out: PathLike,
+    cfg: TrainConfig = RESCORE_TRAINING,
+    epochs: EpochConfig = EpochConfig(),
+    resume: bool = True,
+    record: dict | None = None,
+) -> Path:
     """Train a learned model and return its best checkpoint, ``out/best``, which
     :meth:`nmskit.learned.Rescorer.load` (or :meth:`nmskit.learned.SetPredictor.load`) reads,
     as it does ``out`` itself.
@@ -179,9 +198,17 @@ def rescore_configs(**given) -> tuple[TrainConfig, EpochConfig]:
     return cfg, EpochConfig(**{k: v for k, v in chosen.items() if OPTIONS[k] is EpochConfig})
 
 
-OPTIONS = {"epochs": EpochConfig, "batch_size": EpochConfig, "matching": EpochConfig, "top_k": EpochConfig,
-           "lr": TrainConfig, "weight_decay": TrainConfig, "warmup_steps": TrainConfig, "max_norm": TrainConfig,
-           "seed": TrainConfig}
+OPTIONS = {
+    "epochs": EpochConfig,
+    "batch_size": EpochConfig,
+    "matching": EpochConfig,
+    "top_k": EpochConfig,
+    "lr": TrainConfig,
+    "weight_decay": TrainConfig,
+    "warmup_steps": TrainConfig,
+    "max_norm": TrainConfig,
+    "seed": TrainConfig,
+}
 
 
 def main(argv=None) -> int:
@@ -204,9 +231,16 @@ def main(argv=None) -> int:
     cfg, epochs = rescore_configs(**{name: getattr(a, name) for name in OPTIONS})
     train_frames = FrameSet.simulated(a.train_frames, a.train_seed)
     val = FrameSet.simulated(a.val_frames, a.val_seed)
-    record = {"command": " ".join(["python -m nmskit.learned.train", *(sys.argv[1:] if argv is None else argv)]),
-              "data": {"simulator": "nmskit.data.sim default", "train_frames": a.train_frames, "train_seed": a.train_seed,
-                       "val_frames": a.val_frames, "val_seed": a.val_seed}}
+    record = {
+        "command": " ".join(["python -m nmskit.learned.train", *(sys.argv[1:] if argv is None else argv)]),
+        "data": {
+            "simulator": "nmskit.data.sim default",
+            "train_frames": a.train_frames,
+            "train_seed": a.train_seed,
+            "val_frames": a.val_frames,
+            "val_seed": a.val_seed,
+        },
+    }
     train_rescorer(a.model, train_frames, val, a.out, cfg, epochs, resume=not a.no_resume, record=record)
     if dist.is_initialized():
         dist.destroy_process_group()

@@ -12,6 +12,7 @@ The optimizer's state, for resuming a training run, is saved the same way
 (:func:`save_training_state`): its tensors and the RNG state in the safetensors file, the
 parameter groups, step and best validation score in the JSON.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,10 @@ def checkpoint_paths(path: PathLike) -> tuple[Path, Path]:
     other suffix raises a ``ValueError``."""
     p = Path(path)
     if p.suffix not in ("", ".safetensors", ".json"):
-        raise ValueError(f"path: a checkpoint is NAME.safetensors + NAME.json; give NAME with either suffix or "
-                         f"none, got {str(path)!r}")
+        raise ValueError(
+            f"path: a checkpoint is NAME.safetensors + NAME.json; give NAME with either suffix or "
+            f"none, got {str(path)!r}"
+        )
     stem = p.with_suffix("") if p.suffix else p
     return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
 
@@ -78,12 +81,16 @@ def load_checkpoint(path: PathLike) -> tuple[dict, dict]:
         raise ValueError(f"{json_path}: checkpoint JSON is not valid: {exc}") from None
     fields = {"model": str, "config": dict, "record": dict, "sha256": str}
     if not isinstance(info, dict) or any(not isinstance(info.get(k), t) for k, t in fields.items()):
-        raise ValueError(f"{json_path}: a checkpoint JSON must be an object with \"model\" (a string), "
-                         f"\"config\" and \"record\" (objects) and \"sha256\" (a string); got {str(info)[:80]}")
+        raise ValueError(
+            f'{json_path}: a checkpoint JSON must be an object with "model" (a string), '
+            f'"config" and "record" (objects) and "sha256" (a string); got {str(info)[:80]}'
+        )
     data = tensor_path.read_bytes()
     if hashlib.sha256(data).hexdigest() != info["sha256"]:
-        raise ValueError(f"{tensor_path}: does not match the SHA-256 recorded in {json_path}: the file is "
-                         "truncated, corrupted or from another checkpoint")
+        raise ValueError(
+            f"{tensor_path}: does not match the SHA-256 recorded in {json_path}: the file is "
+            "truncated, corrupted or from another checkpoint"
+        )
     try:
         tensors = load_tensors(data)
     except Exception as exc:  # safetensors raises its own error types
@@ -97,8 +104,9 @@ def check_state(expected: dict, found: dict, source: PathLike) -> None:
         if name not in found:
             raise ValueError(f"{source}: tensor {name!r} is missing")
         if tuple(found[name].shape) != tuple(tensor.shape):
-            raise ValueError(f"{source}: tensor {name!r} has shape {tuple(found[name].shape)}, "
-                             f"the model needs {tuple(tensor.shape)}")
+            raise ValueError(
+                f"{source}: tensor {name!r} has shape {tuple(found[name].shape)}, the model needs {tuple(tensor.shape)}"
+            )
     extra = sorted(set(found) - set(expected))
     if extra:
         raise ValueError(f"{source}: unexpected tensor {extra[0]!r}")

@@ -16,6 +16,7 @@ Distributed: under ``torchrun --nproc_per_node=P`` with a process group initiali
 with ``supports_ddp`` is wrapped in ``DistributedDataParallel``; each process draws its own
 share of every batch from ``data`` (see ``rank_and_world``); rank 0 validates and saves.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -116,8 +117,13 @@ def default_loss(net: Any, batch: Sequence[Any]) -> dict:
     return net.compute_loss(*batch)
 
 
-def train_step(net: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: Any,
-               loss: Callable[[torch.nn.Module, Any], dict] = default_loss, max_norm: float = 0.1) -> dict:
+def train_step(
+    net: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch: Any,
+    loss: Callable[[torch.nn.Module, Any], dict] = default_loss,
+    max_norm: float = 0.1,
+) -> dict:
     """One optimiser step on one batch; returns the loss terms as floats.
 
     Raises:
@@ -127,8 +133,10 @@ def train_step(net: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: An
     terms = loss(net, batch)
     total = terms["loss"]
     if not torch.isfinite(total.detach()).all():
-        raise ValueError(f"the training loss is {float(total.detach())}: stopped before the update (lower the "
-                         "learning rate, or check the batch for NaN or inf; resume from the last checkpoint)")
+        raise ValueError(
+            f"the training loss is {float(total.detach())}: stopped before the update (lower the "
+            "learning rate, or check the batch for NaN or inf; resume from the last checkpoint)"
+        )
     if total.requires_grad:
         optimizer.zero_grad(set_to_none=True)
         total.backward()
@@ -155,10 +163,17 @@ def _batches(data, start: int):
                 raise ValueError("data yielded no batches")
 
 
-def train(model: Model, data: Callable[[int], Any] | Iterable[Any], cfg: TrainConfig = TrainConfig(),
-          out_dir: PathLike | None = None, validate: Callable[[Model], dict] | None = None, resume: bool = False,
-          loss: Callable[[torch.nn.Module, Any], dict] = default_loss, record: dict | None = None,
-          until: int | None = None) -> list[dict]:
+def train(
+    model: Model,
+    data: Callable[[int], Any] | Iterable[Any],
+    cfg: TrainConfig = TrainConfig(),
+    out_dir: PathLike | None = None,
+    validate: Callable[[Model], dict] | None = None,
+    resume: bool = False,
+    loss: Callable[[torch.nn.Module, Any], dict] = default_loss,
+    record: dict | None = None,
+    until: int | None = None,
+) -> list[dict]:
     """Train ``model`` in place.
 
     Args:
@@ -214,9 +229,14 @@ def train(model: Model, data: Callable[[int], Any] | Iterable[Any], cfg: TrainCo
             entry.update({f"val_{k}": float(v) for k, v in metrics.items()})
             means = {k: sum(e[k] for e in losses) / len(losses) for k in losses[0] if k != "step"}
             # A metric without a value (e.g. a share of zero matches) is NaN; the log is JSON.
-            log.append({"step": done, **means,
-                        **{k: v if math.isfinite(v) else None for k, v in entry.items() if k.startswith("val_")},
-                        "seconds": round(time.perf_counter() - clock, 1)})
+            log.append(
+                {
+                    "step": done,
+                    **means,
+                    **{k: v if math.isfinite(v) else None for k, v in entry.items() if k.startswith("val_")},
+                    "seconds": round(time.perf_counter() - clock, 1),
+                }
+            )
             losses, clock = [], time.perf_counter()
             if float(metrics[cfg.monitor]) > best:
                 best = float(metrics[cfg.monitor])

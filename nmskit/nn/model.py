@@ -5,6 +5,7 @@ A model is an ``nn.Module`` whose constructor takes its configuration first (a f
 dataclass with ``to_dict`` and ``from_dict``) and stores it as ``self.config``. Its
 checkpoint is the format of :mod:`nmskit.nn.checkpoint`, with ``model`` its class name.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,8 +57,9 @@ class Model(nn.Module):
         saved = self._config_of(info, path)
         for name, value in self.config.to_dict().items():
             if getattr(saved, name) != value:
-                raise ValueError(f"{path}: checkpoint config field {name!r} is "
-                                 f"{getattr(saved, name)!r}, this model has {value!r}")
+                raise ValueError(
+                    f"{path}: checkpoint config field {name!r} is {getattr(saved, name)!r}, this model has {value!r}"
+                )
         check_state(self.state_dict(), tensors, str(path))
         self.load_state_dict(tensors)
         return info["record"]
@@ -105,5 +107,7 @@ class Model(nn.Module):
         :class:`nmskit.nn.TrainConfig`): weight decay on matrices and kernels, none on
         biases, norms and other vectors. Frozen parameters are left out."""
         trainable = [p for p in self.parameters() if p.requires_grad]
-        return [{"params": [p for p in trainable if p.ndim > 1], "lr": cfg.lr, "weight_decay": cfg.weight_decay},
-                {"params": [p for p in trainable if p.ndim <= 1], "lr": cfg.lr, "weight_decay": 0.0}]
+        return [
+            {"params": [p for p in trainable if p.ndim > 1], "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+            {"params": [p for p in trainable if p.ndim <= 1], "lr": cfg.lr, "weight_decay": 0.0},
+        ]

@@ -12,13 +12,17 @@ The two set predictors built on it live with their tasks:
 
 Names load on first use: ``import nmskit.setpred`` does not import torch.
 """
+
 import lazy_loader as _lazy
 
-__getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs={
-    "criterion": ["SetCriterion"],
-    "matcher": ["HungarianMatcher"],
-    "positional": ["row_anchor_encoding", "sine_position_encoding"],
-    "rollout": ["decoder_rollout", "mixing_matrix", "rollout", "to_grid"],
-    "terms": ["angle_cost", "l1_cost", "l1_loss", "l2_cost", "l2_loss"],
-    "transformer": ["Transformer"],
-})
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submod_attrs={
+        "criterion": ["SetCriterion"],
+        "matcher": ["HungarianMatcher"],
+        "positional": ["row_anchor_encoding", "sine_position_encoding"],
+        "rollout": ["decoder_rollout", "mixing_matrix", "rollout", "to_grid"],
+        "terms": ["angle_cost", "l1_cost", "l1_loss", "l2_cost", "l2_loss"],
+        "transformer": ["Transformer"],
+    },
+)

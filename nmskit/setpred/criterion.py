@@ -1,4 +1,5 @@
 """The set-prediction loss: classification of every query, regression of matched ones."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -30,8 +31,14 @@ class SetCriterion(nn.Module):
         loss_terms: ``{name: (weight, fn)}``, see ``nmskit.setpred.terms``.
     """
 
-    def __init__(self, num_classes: int, matcher: HungarianMatcher, eos_coef: float = 0.1, class_weight: float = 1.0,
-                 loss_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        matcher: HungarianMatcher,
+        eos_coef: float = 0.1,
+        class_weight: float = 1.0,
+        loss_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None,
+    ) -> None:
         super().__init__()
         self.num_classes = num_classes
         self.matcher = matcher
@@ -47,15 +54,18 @@ class SetCriterion(nn.Module):
         matches = self.matcher(outputs, targets)
         batch_idx = torch.cat([torch.full_like(q, i) for i, (q, _) in enumerate(matches)])  # [M]
         query_idx = torch.cat([q for q, _ in matches])  # [M]
-        classes = torch.full(logits.shape[:2], self.num_classes, dtype=torch.int64,
-                             device=logits.device)  # [B, Q]
+        classes = torch.full(logits.shape[:2], self.num_classes, dtype=torch.int64, device=logits.device)  # [B, Q]
         labels = torch.cat([t["labels"][j] for t, (_, j) in zip(targets, matches)])  # [M]
         classes[batch_idx, query_idx] = labels.to(logits.device)
         losses = {"class": F.cross_entropy(logits.transpose(1, 2), classes, self.class_weights)}
-        pred = {k: v[batch_idx, query_idx] for k, v in outputs.items()
-                if torch.is_tensor(v) and k != "logits"}  # [M, ...]
-        tgt = {k: torch.cat([t[k][j] for t, (_, j) in zip(targets, matches)]).to(logits.device)
-               for k in targets[0] if k != "labels"}  # [M, ...]
+        pred = {
+            k: v[batch_idx, query_idx] for k, v in outputs.items() if torch.is_tensor(v) and k != "logits"
+        }  # [M, ...]
+        tgt = {
+            k: torch.cat([t[k][j] for t, (_, j) in zip(targets, matches)]).to(logits.device)
+            for k in targets[0]
+            if k != "labels"
+        }  # [M, ...]
         for name, (_, fn) in self.loss_terms.items():
             losses[name] = fn(pred, tgt) / num_targets
         return losses

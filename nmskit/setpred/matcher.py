@@ -1,4 +1,5 @@
 """Hungarian matching of predictions to targets for set prediction (one target per query)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -21,15 +22,17 @@ class HungarianMatcher(nn.Module):
         cost_terms: ``{name: (weight, fn)}``, for example ``{"l1": (5.0, l1_cost("depth"))}``.
     """
 
-    def __init__(self, class_weight: float = 1.0,
-                 cost_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
+    def __init__(
+        self, class_weight: float = 1.0, cost_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None
+    ) -> None:
         super().__init__()
         self.class_weight = float(class_weight)
         self.cost_terms = dict(cost_terms or {})
 
     @torch.no_grad()
-    def cost_matrix(self, outputs: Mapping[str, torch.Tensor],
-                    targets: Sequence[Mapping[str, torch.Tensor]]) -> torch.Tensor:
+    def cost_matrix(
+        self, outputs: Mapping[str, torch.Tensor], targets: Sequence[Mapping[str, torch.Tensor]]
+    ) -> torch.Tensor:
         """The full cost ``[B*Q, T_total]`` between every query and every target of the batch.
 
         Args:
@@ -45,8 +48,9 @@ class HungarianMatcher(nn.Module):
         return cost
 
     @torch.no_grad()
-    def forward(self, outputs: Mapping[str, torch.Tensor],
-                targets: Sequence[Mapping[str, torch.Tensor]]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def forward(
+        self, outputs: Mapping[str, torch.Tensor], targets: Sequence[Mapping[str, torch.Tensor]]
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Match each batch item's queries to its targets.
 
         Returns:
@@ -67,6 +71,5 @@ class HungarianMatcher(nn.Module):
                 matches.append((empty, empty))
                 continue
             rows, cols = linear_sum_assignment(block[i].double().numpy())
-            matches.append((torch.as_tensor(rows, dtype=torch.int64),
-                            torch.as_tensor(cols, dtype=torch.int64)))
+            matches.append((torch.as_tensor(rows, dtype=torch.int64), torch.as_tensor(cols, dtype=torch.int64)))
         return matches

@@ -4,6 +4,7 @@ Half of the channels encode the row (height) position, half the column (width) p
 Along a periodic axis (the azimuth of an unrolled borehole wall) every frequency is a whole
 number of cycles per revolution, so the last column's neighbour is the first one.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,7 @@ def _linear_axis(n: int, channels: int, temperature: float) -> torch.Tensor:
 def _ladder(positions: torch.Tensor, channels: int, temperature: float) -> torch.Tensor:
     """Positions ``[...]`` in [0, 1] (scaled to [0, 2 pi]) -> ``[..., channels]`` on the
     geometric frequency ladder, sines then cosines."""
-    freqs = temperature ** (-torch.arange(channels // 2, dtype=torch.float32,
-                                          device=positions.device) * 2 / channels)
+    freqs = temperature ** (-torch.arange(channels // 2, dtype=torch.float32, device=positions.device) * 2 / channels)
     angles = positions[..., None] * (2 * math.pi) * freqs  # [..., channels / 2]
     return torch.cat([angles.sin(), angles.cos()], dim=-1)
 
@@ -41,8 +41,9 @@ def _periodic_axis(n: int, channels: int) -> torch.Tensor:
     return torch.cat([angles.sin(), angles.cos()], dim=1)
 
 
-def sine_position_encoding(height: int, width: int, dim: int, *, periodic_width: bool = False,
-                           temperature: float = 10000.0) -> torch.Tensor:
+def sine_position_encoding(
+    height: int, width: int, dim: int, *, periodic_width: bool = False, temperature: float = 10000.0
+) -> torch.Tensor:
     """Sine encoding of a ``height x width`` grid.
 
     Args:

@@ -9,6 +9,7 @@ cross-attention ``A_qi`` of the last decoder layer and the encoder's rollout ``R
 The maps live on the attention grid (for example 50 x 23 cells for an 800 x 360 patch at
 stride 16). Nothing here interpolates them back to pixels.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -50,8 +51,9 @@ def rollout(attentions: Sequence[torch.Tensor]) -> torch.Tensor:
     return result
 
 
-def decoder_rollout(encoder: Sequence[torch.Tensor], decoder_self: Sequence[torch.Tensor],
-                    decoder_cross: Sequence[torch.Tensor]) -> torch.Tensor:
+def decoder_rollout(
+    encoder: Sequence[torch.Tensor], decoder_self: Sequence[torch.Tensor], decoder_cross: Sequence[torch.Tensor]
+) -> torch.Tensor:
     """Per-query relevance of every grid token: ``R_qi = R_qq^T A_qi R_ii``.
 
     Args:

@@ -6,6 +6,7 @@ concatenated). A loss term is ``fn(pred, target) -> scalar``: both map keys to `
 matched pairs, and the term returns the sum over pairs (the criterion normalises it).
 Any callable of these forms can be used beside the built-ins.
 """
+
 from __future__ import annotations
 
 import math

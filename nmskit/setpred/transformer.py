@@ -7,6 +7,7 @@
 - With ``capture_attention=True`` the per-head attention weights of every layer come back too
   (encoder self, decoder self and decoder cross), for rollout.
 """
+
 from __future__ import annotations
 
 import torch
@@ -57,8 +58,7 @@ def _attend(attn: nn.MultiheadAttention, q, k, v, capture: bool, mask=None):
 class EncoderLayer(nn.Module):
     """Self-attention over grid tokens, then a feed-forward block."""
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float,
-                 pre_norm: bool):
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float, pre_norm: bool):
         super().__init__()
         self.self_attn = nn.MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=True)
         self.ffn = _FeedForward(d_model, dim_feedforward, dropout)
@@ -82,8 +82,7 @@ class EncoderLayer(nn.Module):
 class DecoderLayer(nn.Module):
     """Query self-attention, cross-attention to the encoder memory, then feed-forward."""
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float,
-                 pre_norm: bool):
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float, pre_norm: bool):
         super().__init__()
         self.self_attn = nn.MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=True)
         self.cross_attn = nn.MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=True)
@@ -127,15 +126,24 @@ class Transformer(nn.Module):
         pre_norm: LayerNorm before each sub-block instead of after (post-norm, the default).
     """
 
-    def __init__(self, d_model: int = 256, nhead: int = 8, num_encoder_layers: int = 4,
-                 num_decoder_layers: int = 4, dim_feedforward: int = 2048, dropout: float = 0.1,
-                 pre_norm: bool = False):
+    def __init__(
+        self,
+        d_model: int = 256,
+        nhead: int = 8,
+        num_encoder_layers: int = 4,
+        num_decoder_layers: int = 4,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        pre_norm: bool = False,
+    ):
         super().__init__()
         if d_model % nhead:
             raise ValueError(f"d_model ({d_model}) must be divisible by nhead ({nhead})")
         if num_decoder_layers < 1 or num_encoder_layers < 0:
-            raise ValueError("num_decoder_layers must be >= 1 and num_encoder_layers >= 0, got "
-                             f"{num_decoder_layers} and {num_encoder_layers}")
+            raise ValueError(
+                "num_decoder_layers must be >= 1 and num_encoder_layers >= 0, got "
+                f"{num_decoder_layers} and {num_encoder_layers}"
+            )
         args = (d_model, nhead, dim_feedforward, dropout, pre_norm)
         self.encoder = nn.ModuleList(EncoderLayer(*args) for _ in range(num_encoder_layers))
         self.decoder = nn.ModuleList(DecoderLayer(*args) for _ in range(num_decoder_layers))
@@ -148,8 +156,14 @@ class Transformer(nn.Module):
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
 
-    def forward(self, src: torch.Tensor, pos: torch.Tensor, query_embed: torch.Tensor, capture_attention: bool = False,
-                content: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[torch.Tensor]] | None]:
+    def forward(
+        self,
+        src: torch.Tensor,
+        pos: torch.Tensor,
+        query_embed: torch.Tensor,
+        capture_attention: bool = False,
+        content: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[torch.Tensor]] | None]:
         """Encode the grid, decode the queries.
 
         Args:

@@ -3,6 +3,7 @@ on 2-D boxes; NMS over a given overlap matrix; ensemble fusion (WBF, NMW); greed
 NMS on borehole sinusoids; circle,
 soft circle and rotated NMS in the ground plane; CenterPoint's nuScenes post-processing;
 fixed-shape batched NMS in torch (imported on first use, so NumPy users never load torch)."""
+
 import importlib
 
 from .centerpoint import CENTERPOINT_HEADS, CENTERPOINT_MIN_RADIUS, centerpoint_nms
@@ -17,8 +18,12 @@ from .rotated import rotated_nms
 from .sinusoid import sinusoid_nms
 from .soft import soft_nms
 
-_TORCH = {"padded_nms": ".padded", "sorted_nms_padded": ".padded", "generate_detections": ".detections",
-          "propose_rois": ".proposals"}
+_TORCH = {
+    "padded_nms": ".padded",
+    "sorted_nms_padded": ".padded",
+    "generate_detections": ".detections",
+    "propose_rois": ".proposals",
+}
 
 
 def __getattr__(name):
@@ -27,7 +32,26 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["CENTERPOINT_HEADS", "CENTERPOINT_MIN_RADIUS", "batched_nms", "centerpoint_nms", "circle_nms",
-           "cluster_nms", "combined_nms", "fast_nms", "generate_detections", "matrix_nms", "nms", "nms_overlaps",
-           "non_maximum_weighted", "padded_nms", "propose_rois", "rotated_nms", "sinusoid_nms", "soft_circle_nms",
-           "soft_nms", "sorted_nms_padded", "weighted_boxes_fusion"]
+__all__ = [
+    "CENTERPOINT_HEADS",
+    "CENTERPOINT_MIN_RADIUS",
+    "batched_nms",
+    "centerpoint_nms",
+    "circle_nms",
+    "cluster_nms",
+    "combined_nms",
+    "fast_nms",
+    "generate_detections",
+    "matrix_nms",
+    "nms",
+    "nms_overlaps",
+    "non_maximum_weighted",
+    "padded_nms",
+    "propose_rois",
+    "rotated_nms",
+    "sinusoid_nms",
+    "soft_circle_nms",
+    "soft_nms",
+    "sorted_nms_padded",
+    "weighted_boxes_fusion",
+]

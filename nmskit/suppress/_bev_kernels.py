@@ -5,6 +5,7 @@ plus ``group_start [G + 1]`` offsets; groups (labels, task heads, samples) are d
 independently. Within a group a uniform grid over the centres limits every selected box to
 the boxes within its reach, so the cost grows with the neighbours, not N^2.
 """
+
 from __future__ import annotations
 
 import math

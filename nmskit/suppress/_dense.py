@@ -6,6 +6,7 @@ validated on its own device (one synchronisation per check); its boxes are compu
 their float dtype (float64 for integer input) and its scores in float64; a failing check
 is re-run on the host for the message.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -15,6 +15,7 @@ Pair tests run in float64, as the CPU kernels do, so the kept set is the same.
 ``nmskit._arrays.on_accelerator`` decides which inputs take this path; tests force it for
 CPU tensors.
 """
+
 from __future__ import annotations
 
 import torch
@@ -66,10 +67,10 @@ def greedy_keep(rows, groups, test):
     keep = torch.zeros(n, dtype=torch.bool, device=rows.device)
     surv_rows, surv_groups = rows[:0], groups[:0]
     for s in range(0, n, TILE):
-        tile, tg = rows[s:s + TILE], groups[s:s + TILE]
+        tile, tg = rows[s : s + TILE], groups[s : s + TILE]
         alive = torch.ones(len(tile), dtype=torch.bool, device=rows.device)
         for c in range(0, len(surv_rows), CHUNK):
-            hit = test(surv_rows[c:c + CHUNK], tile) & (surv_groups[c:c + CHUNK, None] == tg[None, :])
+            hit = test(surv_rows[c : c + CHUNK], tile) & (surv_groups[c : c + CHUNK, None] == tg[None, :])
             alive &= ~hit.any(0)
         pairs = test(tile, tile) & (tg[:, None] == tg[None, :])
         pairs = torch.triu(pairs, 1) & alive[:, None]
@@ -80,7 +81,7 @@ def greedy_keep(rows, groups, test):
             if bool((new == kept).all()):
                 break
             kept = new
-        keep[s:s + TILE] = kept
+        keep[s : s + TILE] = kept
         surv_rows = torch.cat([surv_rows, tile[kept]])
         surv_groups = torch.cat([surv_groups, tg[kept]])
     return keep
@@ -101,8 +102,9 @@ def first_per_group(keep, groups, cap: int | None):
     return keep & within
 
 
-def box_nms(boxes, scores, labels, iou_threshold, box_format, score_threshold, max_output, inclusive,
-            canonicalize, metric):
+def box_nms(
+    boxes, scores, labels, iou_threshold, box_format, score_threshold, max_output, inclusive, canonicalize, metric
+):
     """:func:`nmskit.nms` (``labels`` None) or :func:`nmskit.batched_nms` on the tensors'
     device; arguments as there. Returns int64 indices ``[K]`` on that device."""
     from .._checks import check_count, check_real, check_unit
@@ -155,8 +157,9 @@ def circle_nms(centers, scores, radius, labels, squared, max_output, max_per_lab
             raise ValueError(f"labels must be an integer tensor of shape [{n}] on the centers' device")
         lab = labels.to(centers.device, torch.long)
     ids = torch.unique(lab)
-    rad = per_group_values(radius if isinstance(radius, dict) else check_real(radius, "radius"),
-                           ids.cpu().numpy(), "radius")
+    rad = per_group_values(
+        radius if isinstance(radius, dict) else check_real(radius, "radius"), ids.cpu().numpy(), "radius"
+    )
     if (rad < 0).any() or not (rad < float("inf")).all():
         raise ValueError("radius must be finite and >= 0")
     s = scores.detach().double()

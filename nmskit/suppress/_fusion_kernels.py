@@ -7,6 +7,7 @@ created in rank order. Weighted scores are >= 0; a cluster whose members all wei
 its first box (where ensemble-boxes would divide by zero). Fused coordinates and confidences are rounded to float32 the way
 ensemble-boxes stores them, so cluster assignments agree with it even at the threshold.
 """
+
 from __future__ import annotations
 
 import numpy as np

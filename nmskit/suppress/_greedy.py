@@ -22,6 +22,7 @@ A geometry is three numba functions, which :func:`greedy_keep` takes as argument
 Each geometry has its own entry point (:func:`box_keep`, :func:`circle_keep`,
 :func:`rotated_keep`), compiled and cached with its functions built in.
 """
+
 from __future__ import annotations
 
 import math
@@ -110,8 +111,9 @@ def _box_suppresses(b, state, i, j):
 def box_keep(b, group_start, t, inclusive, diou, max_per_group):
     """Greedy NMS of axis-aligned boxes ``b [N, 4]`` (xyxy) on IoU, or DIoU with ``diou``;
     other arguments as in :func:`greedy_keep`."""
-    return greedy_keep(b, group_start, t, int(inclusive) | (2 * int(diou)), max_per_group, _box_index,
-                       _box_window, _box_suppresses)
+    return greedy_keep(
+        b, group_start, t, int(inclusive) | (2 * int(diou)), max_per_group, _box_index, _box_window, _box_suppresses
+    )
 
 
 # Centres [n, 2]: distance <= r (squared distance <= r when squared).
@@ -140,8 +142,9 @@ def _circle_suppresses(c, state, i, j):
 @njit(cache=True)
 def circle_keep(c, group_start, radius, squared, max_per_group):
     """Greedy circle NMS of centres ``c [N, 2]``; ``radius [G]`` per group."""
-    return greedy_keep(c, group_start, radius, squared, max_per_group, _circle_index, _circle_window,
-                       _circle_suppresses)
+    return greedy_keep(
+        c, group_start, radius, squared, max_per_group, _circle_index, _circle_window, _circle_suppresses
+    )
 
 
 # Rotated BEV boxes [n, 5] (cx, cy, w, l, yaw): IoU > t; grid points are the centres.
@@ -174,5 +177,4 @@ def _rotated_suppresses(b, state, i, j):
 @njit(cache=True)
 def rotated_keep(b, group_start, t, max_per_group):
     """Greedy NMS of rotated BEV boxes ``b [N, 5]``; ``t [G]`` per group."""
-    return greedy_keep(b, group_start, t, False, max_per_group, _rotated_index, _rotated_window,
-                       _rotated_suppresses)
+    return greedy_keep(b, group_start, t, False, max_per_group, _rotated_index, _rotated_window, _rotated_suppresses)

@@ -1,5 +1,6 @@
 """Rows in the order the grouped BEV kernels expect: by group, then by rank (descending
 score, lower index first on ties)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -13,6 +13,7 @@ IoU(i, j) >= t implies that the overlap width is >= t max(w_i, w_j) (likewise he
 w_j lies in [t w_i, w_i / t] and the centres are at most
 ``(w_i + w_j) / 2 - t max(w_i, w_j)`` apart along x. DIoU <= IoU, so the same holds for it.
 """
+
 from __future__ import annotations
 
 import math

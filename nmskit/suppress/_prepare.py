@@ -1,5 +1,6 @@
 """Shared boundary work of the 2-D suppression functions: validation, score filtering and
 the rank order (descending score, lower index first on ties)."""
+
 from __future__ import annotations
 
 import numpy as np

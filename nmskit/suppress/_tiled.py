@@ -21,6 +21,7 @@ the kernel compiles with ``fullgraph=True`` into a graph whose size does not gro
 Memory: the survivor buffer holds ``B * N`` boxes and each pair test ``B * tile * max(tile,
 chunk)`` entries, so the peak grows with ``B * N * tile``, never with ``N ** 2``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -82,8 +83,7 @@ def _cross(tile, tile_area, buf, buf_area, fill, threshold, inclusive, eps, chun
         rows = start + offsets
         slots = buf.index_select(1, rows)
         valid = rows[None, :] < fill[:, None]
-        test = suppression_test(tile, tile_area, slots, buf_area.index_select(1, rows),
-                                threshold, inclusive, eps)
+        test = suppression_test(tile, tile_area, slots, buf_area.index_select(1, rows), threshold, inclusive, eps)
         return start + chunk, hit | (test & valid[:, None, :]).any(-1)
 
     start = torch.zeros((), dtype=torch.long, device=tile.device)
@@ -106,8 +106,18 @@ def _self(alive, suppresses):
     return while_loop(cond, body, (alive.clone(), alive.any()))[0]
 
 
-def tiled_keep(boxes, active, counted, max_count: int, threshold, *, inclusive: bool,
-               eps: float = 0.0, tile: int = 128, chunk: int = 256):
+def tiled_keep(
+    boxes,
+    active,
+    counted,
+    max_count: int,
+    threshold,
+    *,
+    inclusive: bool,
+    eps: float = 0.0,
+    tile: int = 128,
+    chunk: int = 256,
+):
     """Greedy NMS survivors for a batch of boxes in rank order.
 
     Args:
@@ -146,16 +156,21 @@ def tiled_keep(boxes, active, counted, max_count: int, threshold, *, inclusive: 
         keep = _self(alive, pairs & upper & (alive & t_can)[:, :, None])
         append = keep & t_can
         slot = torch.where(append, fill[:, None] + append.cumsum(1) - 1, capacity - 1)
-        return (start + tile,
-                buf.scatter(1, slot[..., None].expand(-1, -1, 4), t_boxes),
-                buf_area.scatter(1, slot, t_area),
-                fill + append.sum(1),
-                found + (keep & counted.index_select(1, rows)).sum(1),
-                kept.index_copy(1, rows, keep))
+        return (
+            start + tile,
+            buf.scatter(1, slot[..., None].expand(-1, -1, 4), t_boxes),
+            buf_area.scatter(1, slot, t_area),
+            fill + append.sum(1),
+            found + (keep & counted.index_select(1, rows)).sum(1),
+            kept.index_copy(1, rows, keep),
+        )
 
-    carried = (torch.zeros((), dtype=torch.long, device=device),
-               boxes.new_zeros(bsz, capacity, 4), boxes.new_zeros(bsz, capacity),
-               torch.zeros(bsz, dtype=torch.long, device=device),
-               torch.zeros(bsz, dtype=torch.long, device=device),
-               torch.zeros(bsz, n, dtype=torch.bool, device=device))
+    carried = (
+        torch.zeros((), dtype=torch.long, device=device),
+        boxes.new_zeros(bsz, capacity, 4),
+        boxes.new_zeros(bsz, capacity),
+        torch.zeros(bsz, dtype=torch.long, device=device),
+        torch.zeros(bsz, dtype=torch.long, device=device),
+        torch.zeros(bsz, n, dtype=torch.bool, device=device),
+    )
     return while_loop(cond, body, carried)[-1]

@@ -12,6 +12,7 @@ vehicle). Its public nuScenes configuration:
 The detector's own centre-range crop (61.2 m in the lidar frame) is not applied; crop
 before calling this if your boxes extend farther.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,19 +26,36 @@ from ..data.nuscenes_classes import DETECTION_NAMES
 from .circle import circle_nms, soft_circle_nms
 from .rotated import rotated_nms
 
-CENTERPOINT_HEADS = (("car",), ("truck", "construction_vehicle"), ("bus", "trailer"), ("barrier",),
-                     ("motorcycle", "bicycle"), ("pedestrian", "traffic_cone"))
+CENTERPOINT_HEADS = (
+    ("car",),
+    ("truck", "construction_vehicle"),
+    ("bus", "trailer"),
+    ("barrier",),
+    ("motorcycle", "bicycle"),
+    ("pedestrian", "traffic_cone"),
+)
 CENTERPOINT_MIN_RADIUS = (4.0, 12.0, 10.0, 1.0, 0.85, 0.175)  # m^2, compared with d^2
-HEAD_OF_CLASS = np.array([next(h for h, names in enumerate(CENTERPOINT_HEADS) if c in names)
-                          for c in DETECTION_NAMES], np.int64)
+HEAD_OF_CLASS = np.array(
+    [next(h for h, names in enumerate(CENTERPOINT_HEADS) if c in names) for c in DETECTION_NAMES], np.int64
+)
 METHODS = ("circle", "soft-circle", "rotated")
 
 
-def centerpoint_nms(detections: Detections3D, method: str = "circle", *, score_threshold: float = 0.1,
-                    post_max_size: int = 83, min_radius: Sequence[float] = CENTERPOINT_MIN_RADIUS,
-                    iou_threshold: float = 0.2, pre_max_size: int = 1000, sigma: float | None = None,
-                    soft_score_threshold: float = 0.001, decay: str = "soft-nms", soft_sigma: float = 0.5,
-                    return_indices: bool = False) -> Detections3D | tuple[Detections3D, Array]:
+def centerpoint_nms(
+    detections: Detections3D,
+    method: str = "circle",
+    *,
+    score_threshold: float = 0.1,
+    post_max_size: int = 83,
+    min_radius: Sequence[float] = CENTERPOINT_MIN_RADIUS,
+    iou_threshold: float = 0.2,
+    pre_max_size: int = 1000,
+    sigma: float | None = None,
+    soft_score_threshold: float = 0.001,
+    decay: str = "soft-nms",
+    soft_sigma: float = 0.5,
+    return_indices: bool = False,
+) -> Detections3D | tuple[Detections3D, Array]:
     """Suppress dense detections per sample and task head, the CenterPoint way.
 
     Args:
@@ -75,16 +93,30 @@ def centerpoint_nms(detections: Detections3D, method: str = "circle", *, score_t
     per_group = lambda values: {int(k): float(values[k % n_heads]) for k in np.unique(g)}  # noqa: E731
     scores = d.score
     if method == "circle":
-        keep = circle_nms(d.center[:, :2], d.score, per_group(radii), labels=g,
-                          squared_distance=True, max_per_label=post)
+        keep = circle_nms(
+            d.center[:, :2], d.score, per_group(radii), labels=g, squared_distance=True, max_per_label=post
+        )
     elif method == "rotated":
-        keep = rotated_nms(d.bev(), d.score, iou_threshold, labels=g, max_per_label=post,
-                           pre_max_size=check_count(pre_max_size, "pre_max_size"))
+        keep = rotated_nms(
+            d.bev(),
+            d.score,
+            iou_threshold,
+            labels=g,
+            max_per_label=post,
+            pre_max_size=check_count(pre_max_size, "pre_max_size"),
+        )
     else:
         sig = np.sqrt(radii) if sigma is None else _six(sigma, "sigma")
-        keep, decayed = soft_circle_nms(d.center[:, :2], d.score, per_group(sig), labels=g,
-                                        score_threshold=soft_score_threshold, max_per_label=post,
-                                        decay=decay, soft_sigma=soft_sigma)
+        keep, decayed = soft_circle_nms(
+            d.center[:, :2],
+            d.score,
+            per_group(sig),
+            labels=g,
+            score_threshold=soft_score_threshold,
+            max_per_label=post,
+            decay=decay,
+            soft_sigma=soft_sigma,
+        )
         scores = np.empty(len(d))
         scores[keep] = decayed
     keep = keep[np.argsort(d.sample[keep], kind="stable")]
@@ -96,6 +128,8 @@ def _six(values, name, allow_zero=False) -> np.ndarray:
     arr = np.asarray(values, np.float64)
     ok = arr.shape == (len(CENTERPOINT_HEADS),) and np.isfinite(arr).all()
     if not ok or (arr < 0).any() or (not allow_zero and (arr == 0).any()):
-        raise ValueError(f"{name} must hold {len(CENTERPOINT_HEADS)} finite values, one per head "
-                         f"{[list(h) for h in CENTERPOINT_HEADS]}, each {'>=' if allow_zero else '>'} 0")
+        raise ValueError(
+            f"{name} must hold {len(CENTERPOINT_HEADS)} finite values, one per head "
+            f"{[list(h) for h in CENTERPOINT_HEADS]}, each {'>=' if allow_zero else '>'} 0"
+        )
     return arr

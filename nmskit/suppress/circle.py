@@ -1,4 +1,5 @@
 """Circle NMS (CenterPoint's suppression by centre distance) and its soft, Gaussian variant."""
+
 from __future__ import annotations
 
 import math
@@ -27,9 +28,17 @@ EXACT_CUTOFF = math.sqrt(75.0)
 DECAYS = ("complement", "soft-nms")
 
 
-def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Mapping[int, float], *,
-               labels: ArrayOrTensor | None = None, squared_distance: bool = False, max_output: int | None = None,
-               max_per_label: int | None = None, score_threshold: float | None = None) -> ArrayOrTensor:
+def circle_nms(
+    centers: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    radius: float | Mapping[int, float],
+    *,
+    labels: ArrayOrTensor | None = None,
+    squared_distance: bool = False,
+    max_output: int | None = None,
+    max_per_label: int | None = None,
+    score_threshold: float | None = None,
+) -> ArrayOrTensor:
     """Greedy NMS by centre distance.
 
     Boxes are visited by descending score (equal scores: lower index first); a box is
@@ -60,10 +69,10 @@ def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Ma
     if on_accelerator(centers):
         from . import _device
 
-        return _device.circle_nms(centers, scores, radius, labels, squared_distance, max_output, max_per_label,
-                                  score_threshold)
-    c, s, groups, cap, per, cand = _prepare(centers, scores, labels, max_output, max_per_label,
-                                            score_threshold)
+        return _device.circle_nms(
+            centers, scores, radius, labels, squared_distance, max_output, max_per_label, score_threshold
+        )
+    c, s, groups, cap, per, cand = _prepare(centers, scores, labels, max_output, max_per_label, score_threshold)
     rows, start, ids = grouped_rank_order(s, groups, cand)
     if isinstance(radius, dict) and labels is None:
         raise ValueError("radius given per label needs labels")
@@ -74,10 +83,19 @@ def circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, radius: float | Ma
     return like(_by_rank(rows[keep], s, cap), centers)
 
 
-def soft_circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, sigma: float | Mapping[int, float], *,
-                    labels: ArrayOrTensor | None = None, cutoff: float | None = None, score_threshold: float = 0.001,
-                    max_output: int | None = None, max_per_label: int | None = None, decay: str = "complement",
-                    soft_sigma: float = 0.5) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+def soft_circle_nms(
+    centers: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    sigma: float | Mapping[int, float],
+    *,
+    labels: ArrayOrTensor | None = None,
+    cutoff: float | None = None,
+    score_threshold: float = 0.001,
+    max_output: int | None = None,
+    max_per_label: int | None = None,
+    decay: str = "complement",
+    soft_sigma: float = 0.5,
+) -> tuple[ArrayOrTensor, ArrayOrTensor]:
     """Soft circle NMS: decay scores by a Gaussian of the centre distance instead of deleting.
 
     Repeatedly select the box with the highest current score (ties: lower index), then
@@ -123,13 +141,21 @@ def soft_circle_nms(centers: ArrayOrTensor, scores: ArrayOrTensor, sigma: float 
     if cutoff is None:
         cut = EXACT_CUTOFF * sig
     else:
-        cut = per_group_values(cutoff if isinstance(cutoff, dict) else check_positive(cutoff, "cutoff"),
-                               ids, "cutoff")
+        cut = per_group_values(cutoff if isinstance(cutoff, dict) else check_positive(cutoff, "cutoff"), ids, "cutoff")
         if not (cut > 0).all() or not np.isfinite(cut).all():
             raise ValueError("cutoff must be finite and > 0")
-    sel, decayed = soft_circle_keep(np.ascontiguousarray(c[rows, 0]), np.ascontiguousarray(c[rows, 1]),
-                                    np.ascontiguousarray(s[rows]), np.ascontiguousarray(rows, np.int64), start,
-                                    sig, cut, thr, per, soft)
+    sel, decayed = soft_circle_keep(
+        np.ascontiguousarray(c[rows, 0]),
+        np.ascontiguousarray(c[rows, 1]),
+        np.ascontiguousarray(s[rows]),
+        np.ascontiguousarray(rows, np.int64),
+        start,
+        sig,
+        cut,
+        thr,
+        per,
+        soft,
+    )
     idx = rows[sel]
     order = np.lexsort((idx, -decayed))[:cap]
     return like(idx[order].astype(np.int64), centers), like(decayed[order].astype(float_dtype(scores)), scores)

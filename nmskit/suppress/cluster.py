@@ -1,5 +1,6 @@
 """Fast NMS (Bolya et al. 2019, YOLACT) and Cluster-NMS (Zheng et al. 2021): greedy-like
 suppression by whole-matrix operations, which suit accelerators."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,9 +16,15 @@ def _kept(keep, order, cap, xp):
     return kept.astype(np.int64) if xp is np else kept
 
 
-def fast_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *,
-             labels: ArrayOrTensor | None = None, box_format: str = "xyxy",
-             max_output: int | None = None) -> ArrayOrTensor:
+def fast_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    iou_threshold: float = 0.5,
+    *,
+    labels: ArrayOrTensor | None = None,
+    box_format: str = "xyxy",
+    max_output: int | None = None,
+) -> ArrayOrTensor:
     """Fast NMS: box j is dropped when its IoU with any box ranked above it is
     > ``iou_threshold``, whether or not that box is itself kept.
 
@@ -45,9 +52,15 @@ def fast_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float =
     return like(_kept(column_reduce(iou, xp, "max") <= t, order, cap, xp), boxes)
 
 
-def cluster_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *,
-                labels: ArrayOrTensor | None = None, box_format: str = "xyxy",
-                max_output: int | None = None) -> ArrayOrTensor:
+def cluster_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    iou_threshold: float = 0.5,
+    *,
+    labels: ArrayOrTensor | None = None,
+    box_format: str = "xyxy",
+    max_output: int | None = None,
+) -> ArrayOrTensor:
     """Cluster-NMS: Fast NMS iterated until it is stable, which gives exactly greedy NMS.
 
     Start with every box kept; repeatedly drop box j when a currently kept box ranked above

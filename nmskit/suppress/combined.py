@@ -1,4 +1,5 @@
 """Batched multi-class NMS with padded outputs: ``tf.image.combined_non_max_suppression``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,9 +9,16 @@ from .._checks import as_float_array, check_count, check_finite, check_flag, che
 from ._greedy import box_keep
 
 
-def combined_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, max_output_size_per_class: int, max_total_size: int,
-                 iou_threshold: float = 0.5, score_threshold: float = float("-inf"), pad_per_class: bool = False,
-                 clip_boxes: bool = True) -> tuple[ArrayOrTensor, ArrayOrTensor, ArrayOrTensor, ArrayOrTensor]:
+def combined_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    max_output_size_per_class: int,
+    max_total_size: int,
+    iou_threshold: float = 0.5,
+    score_threshold: float = float("-inf"),
+    pad_per_class: bool = False,
+    clip_boxes: bool = True,
+) -> tuple[ArrayOrTensor, ArrayOrTensor, ArrayOrTensor, ArrayOrTensor]:
     """Per-class greedy NMS for a batch, merged across classes into fixed-size outputs.
 
     Semantics of ``tf.image.combined_non_max_suppression``: boxes are ``[y1, x1, y2, x2]``
@@ -36,7 +44,9 @@ def combined_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, max_output_size_pe
     if bx.ndim != 4 or bx.shape[3] != 4:
         raise ValueError(f"boxes must have shape [B, N, q, 4], got {tuple(bx.shape)}")
     if sc.ndim != 3 or sc.shape[:2] != bx.shape[:2]:
-        raise ValueError(f"scores must have shape [B, N, C] with B, N as boxes {tuple(bx.shape)}, got {tuple(sc.shape)}")
+        raise ValueError(
+            f"scores must have shape [B, N, C] with B, N as boxes {tuple(bx.shape)}, got {tuple(sc.shape)}"
+        )
     nb, n, q, _ = bx.shape
     c = sc.shape[2]
     if q not in (1, c):
@@ -66,8 +76,7 @@ def combined_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, max_output_size_pe
         box_i, cls_i, s = box_i[order], cls_i[order], s[order]
         starts = np.searchsorted(cls_i, np.arange(c + 1))
         geometry = xyxy[item, box_i, cls_i if q > 1 else 0]
-        keep = box_keep(np.ascontiguousarray(geometry), starts.astype(np.int64), np.full(c, t),
-                        False, False, per_class)
+        keep = box_keep(np.ascontiguousarray(geometry), starts.astype(np.int64), np.full(c, t), False, False, per_class)
         box_i, cls_i, s = box_i[keep], cls_i[keep], s[keep]
         final = np.lexsort((box_i, cls_i, -s))[:size]
         k = len(final)

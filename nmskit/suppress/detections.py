@@ -1,5 +1,6 @@
 """A detector's final post-processing in fixed shapes: tensorflow/models' detection
 generator v2 (``_generate_detections_v2`` in ``official/vision/modeling/layers``)."""
+
 from __future__ import annotations
 
 import torch
@@ -8,10 +9,17 @@ from .._checks import check_count, check_flag, check_real, check_unit
 from .padded import sorted_nms_padded, stable_top_k, tf_padded_select
 
 
-def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: int = 5000,
-                        pre_nms_score_threshold: float = 0.05, nms_iou_threshold: float = 0.5,
-                        max_num_detections: int = 100, class_agnostic: bool = False,
-                        tile_size: int = 128) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def generate_detections(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    *,
+    pre_nms_top_k: int = 5000,
+    pre_nms_score_threshold: float = 0.05,
+    nms_iou_threshold: float = 0.5,
+    max_num_detections: int = 100,
+    class_agnostic: bool = False,
+    tile_size: int = 128,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-class top-k, score filter, per-class padded NMS and a top-k across classes.
 
     Class-aware (default): for each class c, the ``pre_nms_top_k`` highest scores of c;
@@ -39,13 +47,16 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
     if not isinstance(scores, torch.Tensor) or scores.ndim != 3:
         raise ValueError(f"scores must be a [B, N, C] tensor, got {getattr(scores, 'shape', type(scores))}")
     if not isinstance(boxes, torch.Tensor) or boxes.shape[-1:] != (4,) or boxes.ndim not in (3, 4):
-        raise ValueError(f"boxes must be a [B, N, 4] or [B, N, C, 4] tensor, got {getattr(boxes, 'shape', type(boxes))}")
+        raise ValueError(
+            f"boxes must be a [B, N, 4] or [B, N, C, 4] tensor, got {getattr(boxes, 'shape', type(boxes))}"
+        )
     bsz, n, c = scores.shape
     if boxes.ndim == 3:
         boxes = boxes[:, :, None, :]
     if boxes.shape[:2] != (bsz, n) or boxes.shape[2] not in (1, c):
-        raise ValueError(f"boxes {tuple(boxes.shape)} must match scores {tuple(scores.shape)}: "
-                         "[B, N, 4] or [B, N, C, 4]")
+        raise ValueError(
+            f"boxes {tuple(boxes.shape)} must match scores {tuple(scores.shape)}: [B, N, 4] or [B, N, C, 4]"
+        )
     top_k = check_count(pre_nms_top_k, "pre_nms_top_k", allow_none=False)
     thr = check_real(pre_nms_score_threshold, "pre_nms_score_threshold")
     t = check_unit(nms_iou_threshold, "nms_iou_threshold")
@@ -69,8 +80,7 @@ def generate_detections(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_to
             zeros = scores.new_zeros(bsz, k_out)
             return boxes.new_zeros(bsz, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
         passed = top_scores > thr
-        keep, count = tf_padded_select(top_boxes * passed[..., None], passed, k_out, t, tile,
-                                       negative_inert=False)
+        keep, count = tf_padded_select(top_boxes * passed[..., None], passed, k_out, t, tile, negative_inert=False)
         valid = torch.arange(k_out, device=scores.device)[None, :] < count[:, None]
         out_boxes = torch.where(valid[..., None], top_boxes.gather(1, keep[..., None].expand(-1, -1, 4)), 0)
         out_scores = torch.where(valid, top_scores.gather(1, keep), 0)

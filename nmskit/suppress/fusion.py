@@ -1,5 +1,6 @@
 """Ensemble fusion: weighted boxes fusion and non-maximum weighting of several models'
 detections, with the inputs, outputs and semantics of the ensemble-boxes package."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -40,8 +41,10 @@ def _gather(boxes_list, scores_list, labels_list, weights, skip_box_thr):
             raise ValueError(f"{name} must be a list with one entry per model")
     m = len(boxes_list)
     if len(scores_list) != m or len(labels_list) != m:
-        raise ValueError(f"boxes_list, scores_list and labels_list must have one entry per model; "
-                         f"got {m}, {len(scores_list)} and {len(labels_list)}")
+        raise ValueError(
+            f"boxes_list, scores_list and labels_list must have one entry per model; "
+            f"got {m}, {len(scores_list)} and {len(labels_list)}"
+        )
     thr = check_real(skip_box_thr, "skip_box_thr", allow_inf=True)
     parts = []
     for t in range(m):
@@ -57,14 +60,20 @@ def _gather(boxes_list, scores_list, labels_list, weights, skip_box_thr):
         check_finite(s, f"scores_list[{t}]")
         if (s < 0).any():
             raise ValueError(f"scores_list[{t}] must be >= 0, got {s.min()} at index {int(np.argmin(s))}")
-        lab = check_labels(np.asarray(labels_list[t]).reshape(-1), f"labels_list[{t}]", len(b),
-                           like=f"boxes_list[{t}]")
+        lab = check_labels(np.asarray(labels_list[t]).reshape(-1), f"labels_list[{t}]", len(b), like=f"boxes_list[{t}]")
         x1, x2 = np.minimum(b[:, 0], b[:, 2]), np.maximum(b[:, 0], b[:, 2])
         y1, y2 = np.minimum(b[:, 1], b[:, 3]), np.maximum(b[:, 1], b[:, 3])
         b = np.clip(np.stack([x1, y1, x2, y2], 1), 0.0, 1.0)
         ok = (s >= thr) & ((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) != 0.0)
-        parts.append((b[ok], s[ok] * weights[t], np.full(int(ok.sum()), weights[t]),
-                      np.full(int(ok.sum()), t, np.int64), lab[ok]))
+        parts.append(
+            (
+                b[ok],
+                s[ok] * weights[t],
+                np.full(int(ok.sum()), weights[t]),
+                np.full(int(ok.sum()), t, np.int64),
+                lab[ok],
+            )
+        )
     boxes, ws, wt, model, lab = (np.concatenate([p[k] for p in parts]) for k in range(5))
     group_labels, first = np.unique(lab, return_index=True)
     group_labels = group_labels[np.argsort(first)]
@@ -72,14 +81,19 @@ def _gather(boxes_list, scores_list, labels_list, weights, skip_box_thr):
     rows = [r[np.argsort(ws[r])[::-1]] for r in rows]  # the peer's (unstable) descending sort
     group_start = np.cumsum([0] + [len(r) for r in rows]).astype(np.int64)
     order = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
-    return (np.ascontiguousarray(boxes[order]), ws[order], wt[order], model[order], group_start,
-            group_labels)
+    return (np.ascontiguousarray(boxes[order]), ws[order], wt[order], model[order], group_start, group_labels)
 
 
-def weighted_boxes_fusion(boxes_list: Sequence[ArrayLike], scores_list: Sequence[ArrayLike],
-                          labels_list: Sequence[ArrayLike], weights: Sequence[float] | None = None,
-                          iou_thr: float = 0.55, skip_box_thr: float = 0.0, conf_type: str = "avg",
-                          allows_overflow: bool = False) -> tuple[Array, Array, Array]:
+def weighted_boxes_fusion(
+    boxes_list: Sequence[ArrayLike],
+    scores_list: Sequence[ArrayLike],
+    labels_list: Sequence[ArrayLike],
+    weights: Sequence[float] | None = None,
+    iou_thr: float = 0.55,
+    skip_box_thr: float = 0.0,
+    conf_type: str = "avg",
+    allows_overflow: bool = False,
+) -> tuple[Array, Array, Array]:
     """Weighted boxes fusion (Solovyev, Wang and Gabruseva 2021) of several models' boxes.
 
     Per label, boxes of all models are visited by descending ``score * weight``; each joins
@@ -133,9 +147,14 @@ def weighted_boxes_fusion(boxes_list: Sequence[ArrayLike], scores_list: Sequence
     return fused[order], conf[order], _cluster_labels(cluster, group_start, group_labels, len(conf))[order]
 
 
-def non_maximum_weighted(boxes_list: Sequence[ArrayLike], scores_list: Sequence[ArrayLike],
-                         labels_list: Sequence[ArrayLike], weights: Sequence[float] | None = None,
-                         iou_thr: float = 0.55, skip_box_thr: float = 0.0) -> tuple[Array, Array, Array]:
+def non_maximum_weighted(
+    boxes_list: Sequence[ArrayLike],
+    scores_list: Sequence[ArrayLike],
+    labels_list: Sequence[ArrayLike],
+    weights: Sequence[float] | None = None,
+    iou_thr: float = 0.55,
+    skip_box_thr: float = 0.0,
+) -> tuple[Array, Array, Array]:
     """Non-maximum weighting (Zhou et al. 2017, "CAD: Scale Invariant Framework for
     Real-Time Object Detection") of several models' boxes.
 
@@ -160,12 +179,16 @@ def non_maximum_weighted(boxes_list: Sequence[ArrayLike], scores_list: Sequence[
     """
     t = check_unit(iou_thr, "iou_thr")
     w = _check_weights(weights, len(boxes_list))
-    boxes, ws, _, _, group_start, group_labels = _gather(boxes_list, scores_list, labels_list, w / w.max(),
-                                                         skip_box_thr)
+    boxes, ws, _, _, group_start, group_labels = _gather(
+        boxes_list, scores_list, labels_list, w / w.max(), skip_box_thr
+    )
     fused, conf, cluster = nmw_clusters(boxes, ws, group_start, t)
     order = np.argsort(conf)[::-1]  # float32 scores, sorted as the peer sorts them
-    return (fused[order].astype(np.float64), conf[order].astype(np.float64),
-            _cluster_labels(cluster, group_start, group_labels, len(conf))[order])
+    return (
+        fused[order].astype(np.float64),
+        conf[order].astype(np.float64),
+        _cluster_labels(cluster, group_start, group_labels, len(conf))[order],
+    )
 
 
 def _cluster_labels(cluster, group_start, group_labels, n_clusters):

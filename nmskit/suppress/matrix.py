@@ -1,4 +1,5 @@
 """Matrix NMS (Wang et al. 2020, SOLOv2) on axis-aligned boxes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,15 @@ from ._dense import column_reduce, dense_inputs, ranked_overlaps
 KERNELS = ("gaussian", "linear")
 
 
-def matrix_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, labels: ArrayOrTensor | None = None,
-               kernel: str = "gaussian", sigma: float = 2.0, box_format: str = "xyxy") -> ArrayOrTensor:
+def matrix_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    *,
+    labels: ArrayOrTensor | None = None,
+    kernel: str = "gaussian",
+    sigma: float = 2.0,
+    box_format: str = "xyxy",
+) -> ArrayOrTensor:
     """Matrix NMS: decay every score at once, in parallel, from the pairwise IoU matrix.
 
     Within a label, boxes are ranked by descending score (equal scores: lower index first).

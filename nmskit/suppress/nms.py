@@ -1,4 +1,5 @@
 """Greedy hard NMS, class-agnostic and class-aware, on axis-aligned boxes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +12,18 @@ from ._prepare import prepare
 METRICS = ("iou", "diou")
 
 
-def nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5, *, box_format: str = "xyxy",
-        score_threshold: float | None = None, max_output: int | None = None, inclusive: bool = False,
-        canonicalize: bool = False, metric: str = "iou") -> ArrayOrTensor:
+def nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    iou_threshold: float = 0.5,
+    *,
+    box_format: str = "xyxy",
+    score_threshold: float | None = None,
+    max_output: int | None = None,
+    inclusive: bool = False,
+    canonicalize: bool = False,
+    metric: str = "iou",
+) -> ArrayOrTensor:
     """Greedy non-maximum suppression.
 
     Boxes are visited by descending score (equal scores: lower index first). A box is
@@ -49,18 +59,28 @@ def nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.5,
     if on_accelerator(boxes):
         from . import _device
 
-        return _device.box_nms(boxes, scores, None, iou_threshold, box_format, score_threshold, max_output,
-                               inclusive, canonicalize, metric)
-    b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold,
-                                  max_output, canonicalize)
+        return _device.box_nms(
+            boxes, scores, None, iou_threshold, box_format, score_threshold, max_output, inclusive, canonicalize, metric
+        )
+    b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold, max_output, canonicalize)
     one_group = np.array([0, len(order)], np.int64)
     keep = box_keep(np.ascontiguousarray(b[order]), one_group, np.array([t]), inclusive, diou, cap)
     return like(order[keep].astype(np.int64), boxes)
 
 
-def batched_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, labels: ArrayOrTensor, iou_threshold: float = 0.5, *,
-                box_format: str = "xyxy", score_threshold: float | None = None, max_output: int | None = None,
-                inclusive: bool = False, canonicalize: bool = False, metric: str = "iou") -> ArrayOrTensor:
+def batched_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    labels: ArrayOrTensor,
+    iou_threshold: float = 0.5,
+    *,
+    box_format: str = "xyxy",
+    score_threshold: float | None = None,
+    max_output: int | None = None,
+    inclusive: bool = False,
+    canonicalize: bool = False,
+    metric: str = "iou",
+) -> ArrayOrTensor:
     """Class-aware greedy NMS: a box only suppresses boxes of its own label.
 
     Each label is suppressed on its own grid in the original coordinates, so the result
@@ -78,16 +98,31 @@ def batched_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, labels: ArrayOrTens
     if on_accelerator(boxes):
         from . import _device
 
-        return _device.box_nms(boxes, scores, labels, iou_threshold, box_format, score_threshold, max_output,
-                               inclusive, canonicalize, metric)
-    b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold,
-                                  max_output, canonicalize)
+        return _device.box_nms(
+            boxes,
+            scores,
+            labels,
+            iou_threshold,
+            box_format,
+            score_threshold,
+            max_output,
+            inclusive,
+            canonicalize,
+            metric,
+        )
+    b, _, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, score_threshold, max_output, canonicalize)
     lab = check_labels(labels, "labels", len(b))[order]
     by_label = np.argsort(lab, kind="stable")  # rank order is kept inside each label
     lab_sorted = lab[by_label]
     starts = np.flatnonzero(np.diff(lab_sorted)) + 1
     group_start = np.concatenate([[0], starts, [len(lab_sorted)]]).astype(np.int64)
-    keep_sorted = box_keep(np.ascontiguousarray(b[order][by_label]), group_start,
-                           np.full(len(group_start) - 1, t), inclusive, diou, len(order))
+    keep_sorted = box_keep(
+        np.ascontiguousarray(b[order][by_label]),
+        group_start,
+        np.full(len(group_start) - 1, t),
+        inclusive,
+        diou,
+        len(order),
+    )
     kept_ranks = np.sort(by_label[keep_sorted])[:cap]
     return like(order[kept_ranks].astype(np.int64), boxes)

@@ -1,4 +1,5 @@
 """Greedy NMS over a given overlap matrix, for any geometry (masks, polygons, ...)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,14 @@ def _overlaps_keep(overlaps, order, t, max_keep):
     return kept[:k]
 
 
-def nms_overlaps(overlaps: ArrayOrTensor, scores: ArrayOrTensor, overlap_threshold: float = 0.5, *,
-                 score_threshold: float | None = None, max_output: int | None = None) -> ArrayOrTensor:
+def nms_overlaps(
+    overlaps: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    overlap_threshold: float = 0.5,
+    *,
+    score_threshold: float | None = None,
+    max_output: int | None = None,
+) -> ArrayOrTensor:
     """Greedy NMS on a precomputed ``[N, N]`` overlap matrix.
 
     Boxes with score > ``score_threshold`` are visited by descending score (equal scores:

@@ -6,6 +6,7 @@ output shapes that depend only on the arguments, so they work inside
 ``torch.compile(fullgraph=True)`` and ``torch.onnx.export`` (pass ``check_sorted=False``
 and ``check_values=False`` there: those checks read the data).
 """
+
 from __future__ import annotations
 
 import torch
@@ -29,8 +30,9 @@ def _check_batch(boxes, scores, check_values: bool):
     if boxes.ndim != 3 or boxes.shape[2] != 4:
         raise ValueError(f"boxes must have shape [B, N, 4], got {tuple(boxes.shape)}")
     if scores.shape != boxes.shape[:2]:
-        raise ValueError(f"scores must have shape [B, N] = {tuple(boxes.shape[:2])} to match boxes, "
-                         f"got {tuple(scores.shape)}")
+        raise ValueError(
+            f"scores must have shape [B, N] = {tuple(boxes.shape[:2])} to match boxes, got {tuple(scores.shape)}"
+        )
     if boxes.device != scores.device:
         raise ValueError(f"boxes and scores must be on one device, got {boxes.device} and {scores.device}")
     if not check_values:
@@ -38,8 +40,7 @@ def _check_batch(boxes, scores, check_values: bool):
     for x, name in ((boxes, "boxes"), (scores, "scores")):
         if x.is_floating_point() and not bool(torch.isfinite(x).all()):
             item = int(torch.nonzero(~torch.isfinite(x).reshape(len(x), -1).all(1))[0])
-            raise ValueError(f"{name} of batch item {item} contains NaN or inf; "
-                             "repair it or pass check_values=False")
+            raise ValueError(f"{name} of batch item {item} contains NaN or inf; repair it or pass check_values=False")
 
 
 def _check_corners(xyxy, box_format: str):
@@ -48,8 +49,7 @@ def _check_corners(xyxy, box_format: str):
     inverted = (xyxy[..., 2] < xyxy[..., 0]) | (xyxy[..., 3] < xyxy[..., 1])
     if bool(inverted.any()):
         item, row = (int(i) for i in torch.nonzero(inverted)[0])
-        raise ValueError(f"boxes has inverted corners at batch item {item}, row {row}; "
-                         f"check box_format={box_format!r}")
+        raise ValueError(f"boxes has inverted corners at batch item {item}, row {row}; check box_format={box_format!r}")
     check_range(xyxy, "boxes", torch)
     check_range(xyxy, "boxes", torch, sides=True)
 
@@ -85,9 +85,16 @@ def stable_top_k(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tens
     return order.values[:, :k], order.indices[:, :k]
 
 
-def sorted_nms_padded(scores: torch.Tensor, boxes: torch.Tensor, max_output_size: int, iou_threshold: float = 0.5, *,
-                      tile_size: int = 128, check_sorted: bool = True,
-                      check_values: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def sorted_nms_padded(
+    scores: torch.Tensor,
+    boxes: torch.Tensor,
+    max_output_size: int,
+    iou_threshold: float = 0.5,
+    *,
+    tile_size: int = 128,
+    check_sorted: bool = True,
+    check_values: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched NMS with padded outputs: ``sorted_non_max_suppression_padded`` of
     tensorflow/models (``official/vision/ops/nms.py``), correct at every threshold.
 
@@ -125,23 +132,29 @@ def sorted_nms_padded(scores: torch.Tensor, boxes: torch.Tensor, max_output_size
     if tile < 1:
         raise ValueError(f"tile_size must be >= 1, got {tile_size}")
     tile = min(tile, max(1, scores.shape[1]))  # a tile beyond N only pads; the result does not change
-    if check_flag(check_sorted, "check_sorted") and scores.shape[1] > 1 and bool((scores[:, 1:] > scores[:, :-1]).any()):
+    if (
+        check_flag(check_sorted, "check_sorted")
+        and scores.shape[1] > 1
+        and bool((scores[:, 1:] > scores[:, :-1]).any())
+    ):
         item = int(torch.nonzero((scores[:, 1:] > scores[:, :-1]).any(1))[0])
-        raise ValueError(f"scores of batch item {item} are not sorted in descending order; "
-                         "sort them (and boxes) first, or use padded_nms for unsorted input")
+        raise ValueError(
+            f"scores of batch item {item} are not sorted in descending order; "
+            "sort them (and boxes) first, or use padded_nms for unsorted input"
+        )
     bsz, n = scores.shape
     if n == 0 or m == 0 or bsz == 0:
         return scores.new_zeros(bsz, m), boxes.new_zeros(bsz, m, 4)
-    pos, count = tf_padded_select(boxes, torch.ones_like(scores, dtype=torch.bool), m, t, tile,
-                                  negative_inert=True)
+    pos, count = tf_padded_select(boxes, torch.ones_like(scores, dtype=torch.bool), m, t, tile, negative_inert=True)
     valid = torch.arange(m, device=boxes.device)[None, :] < count[:, None]
     out_scores = torch.where(valid, scores.gather(1, pos), 0)
     out_boxes = torch.where(valid[..., None], boxes.gather(1, pos[..., None].expand(-1, -1, 4)), 0)
     return out_scores, out_boxes
 
 
-def tf_padded_select(boxes: torch.Tensor, active: torch.Tensor, m: int, t: float, tile: int, *,
-                     negative_inert: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def tf_padded_select(
+    boxes: torch.Tensor, active: torch.Tensor, m: int, t: float, tile: int, *, negative_inert: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The selection rule shared by TensorFlow's tile-based padded NMS functions.
 
     Boxes ``[B, N, 4]`` (N >= 1, yxyx, in rank order) are suppressed at IoU >= t, with
@@ -166,9 +179,18 @@ def tf_padded_select(boxes: torch.Tensor, active: torch.Tensor, m: int, t: float
     return pos.clamp(max=n - 1), count
 
 
-def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, iou_threshold: float = 0.5,
-               score_threshold: float = float("-inf"), *, box_format: str = "xyxy", inclusive: bool = False,
-               tile_size: int = 128, check_values: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def padded_nms(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    max_output_size: int,
+    iou_threshold: float = 0.5,
+    score_threshold: float = float("-inf"),
+    *,
+    box_format: str = "xyxy",
+    inclusive: bool = False,
+    tile_size: int = 128,
+    check_values: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched greedy NMS on unsorted input, with fixed-size index outputs.
 
     For every batch item b, ``indices[b, :num_valid[b]]`` equals
@@ -219,6 +241,7 @@ def padded_nms(boxes: torch.Tensor, scores: torch.Tensor, max_output_size: int, 
     threshold = torch.tensor(t, dtype=dtype, device=boxes.device)
     keep = tiled_keep(ranked, active, active, m, threshold, inclusive=check_flag(inclusive, "inclusive"), tile=tile)
     pos, count = _first_positions(keep, m)
-    indices = torch.where(torch.arange(m, device=boxes.device)[None, :] < count[:, None],
-                          order.gather(1, pos.clamp(max=n - 1)), 0)
+    indices = torch.where(
+        torch.arange(m, device=boxes.device)[None, :] < count[:, None], order.gather(1, pos.clamp(max=n - 1)), 0
+    )
     return indices, count

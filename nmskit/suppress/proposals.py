@@ -1,5 +1,6 @@
 """Region proposals from several feature-pyramid levels in fixed shapes: the proposal step
 of tensorflow/models' ``MultilevelROIGenerator`` (``official/vision/modeling/layers``)."""
+
 from __future__ import annotations
 
 import torch
@@ -8,9 +9,16 @@ from .._checks import check_count, check_real, check_unit
 from .padded import sorted_nms_padded, stable_top_k
 
 
-def propose_rois(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: int = 2000,
-                 pre_nms_score_threshold: float = 0.0, nms_iou_threshold: float = 0.7, num_proposals: int = 1000,
-                 tile_size: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
+def propose_rois(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    *,
+    pre_nms_top_k: int = 2000,
+    pre_nms_score_threshold: float = 0.0,
+    nms_iou_threshold: float = 0.7,
+    num_proposals: int = 1000,
+    tile_size: int = 128,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Per level: score filter, top-k and padded NMS; then a top-k over all levels.
 
     The boxes are already decoded (and clipped, if wanted) and the scores are
@@ -32,8 +40,9 @@ def propose_rois(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: in
         proposal are zero.
     """
     if len(boxes) != len(scores) or len(boxes) == 0:
-        raise ValueError(f"boxes and scores must be equally long non-empty sequences of levels, "
-                         f"got {len(boxes)} and {len(scores)}")
+        raise ValueError(
+            f"boxes and scores must be equally long non-empty sequences of levels, got {len(boxes)} and {len(scores)}"
+        )
     top_k = check_count(pre_nms_top_k, "pre_nms_top_k", allow_none=False)
     thr = check_real(pre_nms_score_threshold, "pre_nms_score_threshold")
     t = check_unit(nms_iou_threshold, "nms_iou_threshold")
@@ -41,8 +50,10 @@ def propose_rois(boxes: torch.Tensor, scores: torch.Tensor, *, pre_nms_top_k: in
     rois, roi_scores = [], []
     for level, (b, s) in enumerate(zip(boxes, scores)):
         if not isinstance(b, torch.Tensor) or b.ndim != 3 or b.shape[2] != 4 or s.shape != b.shape[:2]:
-            raise ValueError(f"level {level}: boxes must be [B, N, 4] and scores [B, N], "
-                             f"got {tuple(getattr(b, 'shape', ()))} and {tuple(getattr(s, 'shape', ()))}")
+            raise ValueError(
+                f"level {level}: boxes must be [B, N, 4] and scores [B, N], "
+                f"got {tuple(getattr(b, 'shape', ()))} and {tuple(getattr(s, 'shape', ()))}"
+            )
         n = b.shape[1]
         if thr > 0.0 and t > 0.0:
             passed = s > thr

@@ -1,4 +1,5 @@
 """Greedy NMS of rotated BEV boxes by their exact IoU."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,10 +11,17 @@ from ._greedy import rotated_keep
 from ._groups import grouped_rank_order
 
 
-def rotated_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: float = 0.2, *,
-                labels: ArrayOrTensor | None = None, score_threshold: float | None = None,
-                max_output: int | None = None, max_per_label: int | None = None,
-                pre_max_size: int | None = None) -> ArrayOrTensor:
+def rotated_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    iou_threshold: float = 0.2,
+    *,
+    labels: ArrayOrTensor | None = None,
+    score_threshold: float | None = None,
+    max_output: int | None = None,
+    max_per_label: int | None = None,
+    pre_max_size: int | None = None,
+) -> ArrayOrTensor:
     """Greedy NMS on rotated BEV rectangles ``(cx, cy, w, l, yaw)`` (see :func:`nmskit.bev_iou`).
 
     Boxes are visited by descending score (equal scores: lower index first); a box is
@@ -48,8 +56,7 @@ def rotated_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, iou_threshold: floa
         within = np.arange(len(rows)) - np.repeat(start[:-1], np.diff(start))
         rows = rows[within < pre]
         start = np.concatenate([[0], np.cumsum(np.minimum(np.diff(start), pre))]).astype(np.int64)
-    keep = rotated_keep(b.take(rows, axis=0), start, np.full(len(start) - 1, t),
-                        len(b) if per is None else per)
+    keep = rotated_keep(b.take(rows, axis=0), start, np.full(len(start) - 1, t), len(b) if per is None else per)
     kept = rows[keep]
     kept = kept[np.lexsort((kept, -s[kept]))]
-    return like(kept[:len(b) if cap is None else cap].astype(np.int64), boxes)
+    return like(kept[: len(b) if cap is None else cap].astype(np.int64), boxes)

@@ -1,5 +1,6 @@
 """Greedy NMS on borehole sinusoids, with the mean absolute depth difference over azimuth
 (:func:`nmskit.geometry.sinusoid_distance`) in place of IoU."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,15 @@ from .._checks import check_count, check_matrix, check_positive, check_real, che
 from ..geometry.sinusoid import mean_abs_sinusoid, sinusoid_coefficients
 
 
-def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | ArrayLike, distance_threshold: float, *,
-                 score_threshold: float | None = None, max_output: int | None = None) -> ArrayOrTensor:
+def sinusoid_nms(
+    picks: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    diameter: float | ArrayLike,
+    distance_threshold: float,
+    *,
+    score_threshold: float | None = None,
+    max_output: int | None = None,
+) -> ArrayOrTensor:
     """Greedy non-maximum suppression of sinusoid picks.
 
     Picks are visited by descending score (equal scores: lower index first). A pick j is
@@ -36,8 +44,11 @@ def sinusoid_nms(picks: ArrayOrTensor, scores: ArrayOrTensor, diameter: float | 
     t = check_positive(distance_threshold, "distance_threshold")
     cap = check_count(max_output, "max_output")
     coef = sinusoid_coefficients(p, diameter)
-    candidates = np.arange(len(p)) if score_threshold is None else \
-        np.flatnonzero(s > check_real(score_threshold, "score_threshold", allow_inf=True))
+    candidates = (
+        np.arange(len(p))
+        if score_threshold is None
+        else np.flatnonzero(s > check_real(score_threshold, "score_threshold", allow_inf=True))
+    )
     order = candidates[np.argsort(-s[candidates], kind="stable")]
     by_depth = order[np.argsort(p[order, 0], kind="stable")]
     depth_sorted = p[by_depth, 0]

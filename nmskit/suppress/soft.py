@@ -1,4 +1,5 @@
 """Soft-NMS (Bodla, Singh, Chellappa and Davis, ICCV 2017)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,10 +13,19 @@ _METHODS = {"hard": 0, "linear": 1, "gaussian": 2}
 _CONVENTIONS = ("bodla", "tensorflow")
 
 
-def soft_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, method: str = "gaussian", sigma: float = 0.5,
-             iou_threshold: float = 0.3, score_threshold: float = 0.001, max_output: int | None = None,
-             convention: str = "bodla", box_format: str = "xyxy",
-             canonicalize: bool = False) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+def soft_nms(
+    boxes: ArrayOrTensor,
+    scores: ArrayOrTensor,
+    *,
+    method: str = "gaussian",
+    sigma: float = 0.5,
+    iou_threshold: float = 0.3,
+    score_threshold: float = 0.001,
+    max_output: int | None = None,
+    convention: str = "bodla",
+    box_format: str = "xyxy",
+    canonicalize: bool = False,
+) -> tuple[ArrayOrTensor, ArrayOrTensor]:
     """Soft-NMS: instead of deleting overlapping boxes, decay their scores.
 
     Repeatedly select the box with the highest current score (ties: lower index), then
@@ -46,8 +56,15 @@ def soft_nms(boxes: ArrayOrTensor, scores: ArrayOrTensor, *, method: str = "gaus
     check_choice(convention, "convention", _CONVENTIONS)
     sig = check_positive(sigma, "sigma") * (2.0 if convention == "tensorflow" else 1.0)
     thr = check_real(score_threshold, "score_threshold")
-    b, s, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, None, max_output,
-                                  canonicalize)
-    rows, decayed = soft_keep(np.ascontiguousarray(b[order]), np.ascontiguousarray(s[order]),
-                              np.ascontiguousarray(order, np.int64), code, sig, t, thr, cap)
+    b, s, order, t, cap = prepare(boxes, scores, iou_threshold, box_format, None, max_output, canonicalize)
+    rows, decayed = soft_keep(
+        np.ascontiguousarray(b[order]),
+        np.ascontiguousarray(s[order]),
+        np.ascontiguousarray(order, np.int64),
+        code,
+        sig,
+        t,
+        thr,
+        cap,
+    )
     return like(order[rows].astype(np.int64), boxes), like(decayed.astype(float_dtype(scores)), scores)

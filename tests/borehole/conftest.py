@@ -1,4 +1,5 @@
 """Fixtures for the borehole tests: the embedded real well, loaded once."""
+
 import pytest
 
 

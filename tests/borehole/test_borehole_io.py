@@ -1,4 +1,5 @@
 """Reading and writing image logs and picks; corrupt and unusable files."""
+
 import gzip
 import logging
 import sys
@@ -53,8 +54,9 @@ def test_csv_round_trip_with_sentinels(tmp_path):
 
 
 def test_npz_round_trip(tmp_path):
-    img = small_image(diameter=np.linspace(8, 9, 20), deviation=DeviationSurvey.constant(88.0, 131.0),
-                      azimuth_origin=15.0, well="W")
+    img = small_image(
+        diameter=np.linspace(8, 9, 20), deviation=DeviationSurvey.constant(88.0, 131.0), azimuth_origin=15.0, well="W"
+    )
     save_npz(img, tmp_path / "log.npz")
     back = read_borehole(tmp_path / "log.npz")
     np.testing.assert_array_equal(back.values, img.values)
@@ -69,13 +71,16 @@ def _rows(depths, w=3):
     return "".join(f"W,,{d},{k + 1.5}\n" for d in depths for k in range(w))
 
 
-@pytest.mark.parametrize("body, line, problem", [
-    (_rows([1.0]) + "W,,1.1\n" + _rows([1.2]), 6, "ragged row"),
-    (_rows([1.0]) + "W,,1.1,abc\n", 6, "non-numeric value 'abc'"),
-    (_rows([1.0, 1.1]).replace("W,,1.1,1.5", "W,,x1.1,1.5"), 6, "non-numeric value 'x1.1'"),
-    (_rows([1.0, 1.2, 1.1]), 9, "not monotonic"),
-    (_rows([1.0]) + "W,,1.1,1\nW,,1.1,2\n" + _rows([1.2]), 6, "has 2 azimuth rows, expected 3"),
-])
+@pytest.mark.parametrize(
+    "body, line, problem",
+    [
+        (_rows([1.0]) + "W,,1.1\n" + _rows([1.2]), 6, "ragged row"),
+        (_rows([1.0]) + "W,,1.1,abc\n", 6, "non-numeric value 'abc'"),
+        (_rows([1.0, 1.1]).replace("W,,1.1,1.5", "W,,x1.1,1.5"), 6, "non-numeric value 'x1.1'"),
+        (_rows([1.0, 1.2, 1.1]), 9, "not monotonic"),
+        (_rows([1.0]) + "W,,1.1,1\nW,,1.1,2\n" + _rows([1.2]), 6, "has 2 azimuth rows, expected 3"),
+    ],
+)
 def test_corrupt_csv_names_file_line_problem(tmp_path, body, line, problem):
     path = tmp_path / "bad.csv"
     path.write_text(CSV_HEAD + body)
@@ -137,9 +142,11 @@ def test_dlis_image_frame(tmp_path):
         lf.add_origin("ORIGIN", well_name="DLIS-1")
         depth = 2000 - 0.1 * np.arange(40)  # logged upward
         img = np.random.default_rng(3).random((40, 16)).astype(np.float32)
-        channels = (lf.add_channel("DEPT", data=depth, units="ft"),
-                    lf.add_channel("FMI", data=img, units="ohm.m"),
-                    lf.add_channel("CALI", data=np.full(40, 8.5), units="in"))
+        channels = (
+            lf.add_channel("DEPT", data=depth, units="ft"),
+            lf.add_channel("FMI", data=img, units="ohm.m"),
+            lf.add_channel("CALI", data=np.full(40, 8.5), units="in"),
+        )
         lf.add_frame("MAIN", channels=channels, index_type="BOREHOLE-DEPTH")
         df.write(str(tmp_path / "log.dlis"), output_chunk_size=2**20)  # the default allocates 4 GiB
     finally:
@@ -190,14 +197,17 @@ def test_picks_round_trip(tmp_path, well):
     assert np.isnan(read_picks(tmp_path / "q.csv").true_dip[0])
 
 
-@pytest.mark.parametrize("text, line, problem", [
-    ("depth,apparent_azimuth,score\n1,2,3\n", 1, "missing columns ['apparent_dip']"),
-    ("TDEP,AvgCali\nft,in\n1,8.5\n", 1, "missing columns"),
-    ("depth,apparent_dip,apparent_azimuth\n1,2,3\n4,5\n", 3, "ragged row"),
-    ("depth,apparent_dip,apparent_azimuth\n1,2,north\n", 2, "non-numeric value 'north'"),
-    ("depth,apparent_dip,apparent_azimuth,class\n1,2,3,fault\n", None, "class must be one of"),
-    ("TDEP,X_APP,X_Azimuth\nparsec,dega,dega\n1,2,3\n", 2, "unknown length unit 'parsec'"),
-])
+@pytest.mark.parametrize(
+    "text, line, problem",
+    [
+        ("depth,apparent_azimuth,score\n1,2,3\n", 1, "missing columns ['apparent_dip']"),
+        ("TDEP,AvgCali\nft,in\n1,8.5\n", 1, "missing columns"),
+        ("depth,apparent_dip,apparent_azimuth\n1,2,3\n4,5\n", 3, "ragged row"),
+        ("depth,apparent_dip,apparent_azimuth\n1,2,north\n", 2, "non-numeric value 'north'"),
+        ("depth,apparent_dip,apparent_azimuth,class\n1,2,3,fault\n", None, "class must be one of"),
+        ("TDEP,X_APP,X_Azimuth\nparsec,dega,dega\n1,2,3\n", 2, "unknown length unit 'parsec'"),
+    ],
+)
 def test_corrupt_picks(tmp_path, text, line, problem):
     path = tmp_path / "picks.csv"
     path.write_text(text)
@@ -224,8 +234,10 @@ def test_peer_picks_drop_octave_copies_and_keep_nfa_below_the_limit(well):
     assert len(every) == sum(int(r["octave"]) < 2 for r in rows) > len(picks)
 
 
-@pytest.mark.parametrize("kwargs, name", [({"name": "nowhere"}, "nowhere"), ({"max_nfa": "x"}, "max_nfa"),
-                                          ({"max_nfa": float("nan")}, "max_nfa")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"name": "nowhere"}, "nowhere"), ({"max_nfa": "x"}, "max_nfa"), ({"max_nfa": float("nan")}, "max_nfa")],
+)
 def test_peer_picks_bad_arguments_are_named(kwargs, name):
     from nmskit.data.borehole import load_peer_picks
 

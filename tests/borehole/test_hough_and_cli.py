@@ -1,4 +1,5 @@
 """The classical Hough picker, the plots and the ``nmskit fractures`` commands."""
+
 import numpy as np
 import pytest
 
@@ -55,25 +56,58 @@ def test_cli_detect_evaluate_plot(tmp_path, capsys):
     save_npz(image, tmp_path / "log.npz")
     write_picks(truth, tmp_path / "truth.csv")
     out = tmp_path / "pred.csv"
-    assert main(["fractures", "detect", "--log", str(tmp_path / "log.npz"), "--out", str(out),
-                 "--method", "hough", "--deviation", "10,45", "--plot", str(tmp_path / "d.png")]) == 0
+    assert (
+        main(
+            [
+                "fractures",
+                "detect",
+                "--log",
+                str(tmp_path / "log.npz"),
+                "--out",
+                str(out),
+                "--method",
+                "hough",
+                "--deviation",
+                "10,45",
+                "--plot",
+                str(tmp_path / "d.png"),
+            ]
+        )
+        == 0
+    )
     pred = read_picks(out)
     assert pred.depth_unit == "ft" and np.isfinite(pred.true_dip).all() and (tmp_path / "d.png").exists()
     assert main(["fractures", "evaluate", "--pred", str(out), "--truth", str(tmp_path / "truth.csv")]) == 0
     assert "| tolerance |" in capsys.readouterr().out
-    assert main(["fractures", "plot", "--log", str(tmp_path / "log.npz"), "--picks", str(out),
-                 "--truth", str(tmp_path / "truth.csv"), "--out", str(tmp_path / "p.png")]) == 0
+    assert (
+        main(
+            [
+                "fractures",
+                "plot",
+                "--log",
+                str(tmp_path / "log.npz"),
+                "--picks",
+                str(out),
+                "--truth",
+                str(tmp_path / "truth.csv"),
+                "--out",
+                str(tmp_path / "p.png"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "p.png").stat().st_size > 10_000
 
 
 def test_cli_bad_input_is_an_error_message(tmp_path, capsys):
     (tmp_path / "picks.csv").write_text("depth,score\n1,2\n")
     (tmp_path / "log.csv").write_text("wellName,datasetName,TDEP,IMG\n,,ft,ohm\nW,,1,2\nW,,1,2,3\n")
-    assert main(["fractures", "evaluate", "--pred", str(tmp_path / "picks.csv"),
-                 "--truth", str(tmp_path / "picks.csv")]) == 2
+    assert (
+        main(["fractures", "evaluate", "--pred", str(tmp_path / "picks.csv"), "--truth", str(tmp_path / "picks.csv")])
+        == 2
+    )
     assert "missing columns" in capsys.readouterr().err
     assert main(["fractures", "detect", "--log", str(tmp_path / "log.csv"), "--out", str(tmp_path / "o.csv")]) == 2
     assert "line 4: ragged row" in capsys.readouterr().err
-    assert main(["fractures", "detect", "--log", str(tmp_path / "log.csv"), "--out", "o.csv",
-                 "--diameter=-8in"]) == 2
+    assert main(["fractures", "detect", "--log", str(tmp_path / "log.csv"), "--out", "o.csv", "--diameter=-8in"]) == 2
     assert "--diameter must be > 0" in capsys.readouterr().err

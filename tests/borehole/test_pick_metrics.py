@@ -1,4 +1,5 @@
 """Picking metrics: Hungarian matching within depth tolerances, units, angles."""
+
 import itertools
 
 import numpy as np

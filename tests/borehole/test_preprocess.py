@@ -1,4 +1,5 @@
 """Masking, imputation, normalisation, resampling and patching of image logs."""
+
 import numpy as np
 import pytest
 
@@ -78,7 +79,7 @@ def test_dynamic_matches_exact_window_ranks():
     img = image(v, step=0.1)
     d = normalize_dynamic(img, window=1.0, bins=1 << 16).values  # half window = 5 rows
     for i in (0, 30, 59):
-        win = v[max(0, i - 5): i + 6].reshape(-1)
+        win = v[max(0, i - 5) : i + 6].reshape(-1)
         exact = (win[None, :] < v[i][:, None]).mean(1)
         # the CDF is linear inside a bin, so a pixel adds a fraction of its own count
         assert np.all(d[i] >= exact - 1e-6) and np.all(d[i] <= exact + 1 / len(win) + 1e-6)
@@ -202,6 +203,7 @@ def test_parallel_kernels_match_serial():
     ref = np.empty_like(v)
     half = int(round(2.0 / 0.025 / 2))
     lo, hi = np.percentile(_valid_sample(filled, False), [0.1, 99.9])
-    _sliding_rank_serial(filled.values, filled.mask, float(lo), float(512 / (hi - lo)), 512, half, max(4096, 8 * half),
-                         ref)
+    _sliding_rank_serial(
+        filled.values, filled.mask, float(lo), float(512 / (hi - lo)), 512, half, max(4096, 8 * half), ref
+    )
     np.testing.assert_array_equal(norm.values, ref)

@@ -1,4 +1,5 @@
 """Sinusoid geometry, dip conversion, distance and sinusoid NMS."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -100,8 +101,10 @@ def test_sinusoid_nms_keeps_best_of_each_cluster():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 3), st.floats(0, 80), st.floats(0, 359), st.floats(0, 1)),
-                min_size=1, max_size=25), st.floats(0.01, 0.5))
+@given(
+    st.lists(st.tuples(st.floats(0, 3), st.floats(0, 80), st.floats(0, 359), st.floats(0, 1)), min_size=1, max_size=25),
+    st.floats(0.01, 0.5),
+)
 def test_sinusoid_nms_matches_brute_force(rows, t):
     arr = np.array(rows)
     picks, scores = arr[:, :3], arr[:, 3]

@@ -1,4 +1,5 @@
 """The synthetic borehole generator: determinism, labels that follow the image, options."""
+
 import numpy as np
 import pytest
 
@@ -30,8 +31,9 @@ def test_tools_and_labels(tool, width):
     assert np.all(image.values[valid] > 0)  # resistivities
     if tool != "lwd":
         measured = (image.values != -9999.0).all(axis=1)  # rows outside sentinel stretches
-        assert (~np.isfinite(image.values[measured])).all(axis=0).mean() == pytest.approx(1 - {"fmi": 0.8, "cmi": 0.82}[tool],
-                                                                                 abs=0.05)  # pad gaps
+        assert (~np.isfinite(image.values[measured])).all(axis=0).mean() == pytest.approx(
+            1 - {"fmi": 0.8, "cmi": 0.82}[tool], abs=0.05
+        )  # pad gaps
 
 
 def test_labels_lie_on_image_edges():
@@ -48,14 +50,21 @@ def test_labels_lie_on_image_edges():
 
     labelled = strength(picks.apparent(), picks.diameter)
     rng = np.random.default_rng(0)
-    rand = np.column_stack([rng.uniform(image.depths[0], image.depths[-1], 300), rng.uniform(0, 80, 300),
-                            rng.uniform(0, 360, 300)])
+    rand = np.column_stack(
+        [rng.uniform(image.depths[0], image.depths[-1], 300), rng.uniform(0, 80, 300), rng.uniform(0, 360, 300)]
+    )
     assert np.median(labelled) > 1.5 * np.median(strength(rand, 8.5 / 12))
 
 
 def test_options_and_true_dips():
-    image, picks = synthesize_borehole(800, 5, fracture_density=3.0, bed_contrast=10.0,
-                                       fracture_dip_range=(70, 80), deviation=DeviationSurvey.constant(30, 90))
+    image, picks = synthesize_borehole(
+        800,
+        5,
+        fracture_density=3.0,
+        bed_contrast=10.0,
+        fracture_dip_range=(70, 80),
+        deviation=DeviationSurvey.constant(30, 90),
+    )
     assert set(picks.cls) == {"fracture"}
     assert np.all((picks.apparent_dip >= 70) & (picks.apparent_dip <= 80))
     assert np.isfinite(picks.true_dip).all() and image.deviation is not None
@@ -64,4 +73,3 @@ def test_options_and_true_dips():
         synthesize_borehole(100, tool="ultrasonic")
     with pytest.raises(ValueError, match="fracture_dip_range"):
         synthesize_borehole(100, fracture_dip_range=(0, 89))
-

@@ -4,6 +4,7 @@ Every reader gets every corruption of its kind of file; a right outcome is a Val
 naming the file. A CLI case runs ``nmskit.cli.main`` in this process: a right failure is
 exit status 2 with one stderr line ``nmskit: error: FILE: ...`` and no output left behind.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,21 +46,39 @@ class Files:
 
         self.dir = Path(tempfile.mkdtemp(prefix="nmskit-fuzz-"))
         rng = np.random.default_rng(0)
-        image = BoreholeImage(values=rng.normal(size=(40, 16)), depths=100 + 0.01 * np.arange(40),
-                              depth_unit="m", diameter=0.2, diameter_unit="m", well="W")
+        image = BoreholeImage(
+            values=rng.normal(size=(40, 16)),
+            depths=100 + 0.01 * np.arange(40),
+            depth_unit="m",
+            diameter=0.2,
+            diameter_unit="m",
+            well="W",
+        )
         self.image = image
         write_image_csv(image, self.dir / "log.csv")
         write_image_csv(image, self.dir / "log.csv.gz")
         save_npz(image, self.dir / "log.npz")
         picks = PickTable.from_arrays([[100.1, 30, 90], [100.2, 45, 180]], depth_unit="m", diameter=[0.2, 0.2])
         write_picks(picks, self.dir / "picks.csv")
-        dets = Detections3D.create(center=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]], size=[[2, 4, 1.5]] * 3,
-                                   yaw=[0, 1, 0], label=["car", "pedestrian", "car"], score=[0.9, 0.8, 0.5],
-                                   velocity=[[0, 0], [1, 0], [0, 0]],
-                                   ego=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]], sample_tokens=["s0"])
-        gt = Detections3D.create(center=[[1, 2, 0], [5, 5, 0]], size=[[2, 4, 1.5]] * 2, yaw=[0, 1],
-                                 label=["car", "pedestrian"], ego=[[1, 2, 0], [5, 5, 0]], num_pts=[5, 5],
-                                 sample_tokens=["s0"])
+        dets = Detections3D.create(
+            center=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]],
+            size=[[2, 4, 1.5]] * 3,
+            yaw=[0, 1, 0],
+            label=["car", "pedestrian", "car"],
+            score=[0.9, 0.8, 0.5],
+            velocity=[[0, 0], [1, 0], [0, 0]],
+            ego=[[1, 2, 0], [5, 5, 0], [1.2, 2, 0]],
+            sample_tokens=["s0"],
+        )
+        gt = Detections3D.create(
+            center=[[1, 2, 0], [5, 5, 0]],
+            size=[[2, 4, 1.5]] * 2,
+            yaw=[0, 1],
+            label=["car", "pedestrian"],
+            ego=[[1, 2, 0], [5, 5, 0]],
+            num_pts=[5, 5],
+            sample_tokens=["s0"],
+        )
         self.dets, self.gt = dets, gt
         write_nuscenes_results(dets, self.dir / "pred.json")
         write_nuscenes_gt(gt, self.dir / "gt.json")
@@ -153,42 +172,62 @@ def _reader_cases(f: Files):
         path = f.bad("picks.csv", text.encode())
         yield Case("8 silent", "read_picks", label, functools.partial(read_picks, path), reject=str(path))
     path = f.bad("picks.csv", b"depth,apparent_dip,apparent_azimuth\n100,20,90\n")
-    yield Case("8 silent", "read_picks", "one good row", functools.partial(read_picks, path),
-               check=lambda t: len(t) == 1)
+    yield Case(
+        "8 silent", "read_picks", "one good row", functools.partial(read_picks, path), check=lambda t: len(t) == 1
+    )
     path = f.bad("picks.csv", b"depth,apparent_dip,apparent_azimuth\n")
-    yield Case("7 readers", "read_picks", "header only: no picks", functools.partial(read_picks, path),
-               check=lambda t: len(t) == 0)
+    yield Case(
+        "7 readers",
+        "read_picks",
+        "header only: no picks",
+        functools.partial(read_picks, path),
+        check=lambda t: len(t) == 0,
+    )
 
     log_rows = {
         "header only": "wellName,datasetName,TDEP,IMG\n,,m,\n",
-        "float32 overflow 1e39": "TDEP,IMG\nm,\n" + "".join(f"{100 + i * 0.1},{1e39 if k == 0 else 1}\n"
-                                                         for i in range(4) for k in range(4)),
-        "depth 1e400": "TDEP,IMG\nm,\n" + "".join(f"{1e400 if i == 3 else 100 + i},1\n" for i in range(4)
-                                                  for _ in range(4)),
-        "NaN depth": "TDEP,IMG\nm,\n" + "".join(f"{'nan' if i == 3 else 100 + i},1\n" for i in range(4)
-                                                for _ in range(4)),
+        "float32 overflow 1e39": "TDEP,IMG\nm,\n"
+        + "".join(f"{100 + i * 0.1},{1e39 if k == 0 else 1}\n" for i in range(4) for k in range(4)),
+        "depth 1e400": "TDEP,IMG\nm,\n"
+        + "".join(f"{1e400 if i == 3 else 100 + i},1\n" for i in range(4) for _ in range(4)),
+        "NaN depth": "TDEP,IMG\nm,\n"
+        + "".join(f"{'nan' if i == 3 else 100 + i},1\n" for i in range(4) for _ in range(4)),
         "two columns": "TDEP,IMG\nm,\n100,1\n100,1\n101,1\n101,1\n",
     }
     for label, text in log_rows.items():
         path = f.bad("log.csv", text.encode())
         beyond_float32 = "overflow" in label  # read, but the pixel is invalid
-        yield Case("1 range" if "1e" in label else "8 silent", "read_borehole(csv)", label,
-                   functools.partial(read_borehole, path), reject=str(path),
-                   check=(lambda im: not im.mask[0, 0] and im.mask[0, 1:].all()) if beyond_float32 else None)
+        yield Case(
+            "1 range" if "1e" in label else "8 silent",
+            "read_borehole(csv)",
+            label,
+            functools.partial(read_borehole, path),
+            reject=str(path),
+            check=(lambda im: not im.mask[0, 0] and im.mask[0, 1:].all()) if beyond_float32 else None,
+        )
 
     def npz(label, check=None, **arrays):
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         path = f.bad("log.npz", buf.getvalue())
-        return Case("7 readers", "read_borehole(npz)", label, functools.partial(read_borehole, path),
-                    reject=str(path), check=check)
+        return Case(
+            "7 readers",
+            "read_borehole(npz)",
+            label,
+            functools.partial(read_borehole, path),
+            reject=str(path),
+            check=check,
+        )
 
     img = f.image
     yield npz("empty archive")
     yield npz("values without depths", values=img.values)
-    yield npz("values float64 1e39 (beyond float32: invalid)", values=np.where(np.arange(16) < 8, 1e39, 0.0)[None]
-              .repeat(len(img.depths), 0), depths=img.depths,
-              check=lambda im: not im.mask[:, :8].any() and im.mask[:, 8:].all())
+    yield npz(
+        "values float64 1e39 (beyond float32: invalid)",
+        values=np.where(np.arange(16) < 8, 1e39, 0.0)[None].repeat(len(img.depths), 0),
+        depths=img.depths,
+        check=lambda im: not im.mask[:, :8].any() and im.mask[:, 8:].all(),
+    )
     yield npz("object array", values=img.values, depths=img.depths.astype(object))
     yield npz("string depths", values=img.values, depths=img.depths.astype(str))
     yield npz("depth_unit as number", values=img.values, depths=img.depths, depth_unit=np.array(5))
@@ -205,10 +244,20 @@ def _reader_cases(f: Files):
         path = f.bad("pred.json", raw if raw is not None else json.dumps(obj).encode())
         return Case(defect, reader.__name__, label, functools.partial(reader, path), reject=str(path), check=check)
 
-    yield results("400-digit number", None, raw=json.dumps(base, separators=(",", ":")).replace('"detection_score":0.9',
-                                                                       '"detection_score":' + "9" * 400).encode())
-    yield results("400-digit translation", None, raw=json.dumps(base, separators=(",", ":")).replace(
-        '"translation":[1.0', '"translation":[' + "1" * 400, 1).encode())
+    yield results(
+        "400-digit number",
+        None,
+        raw=json.dumps(base, separators=(",", ":"))
+        .replace('"detection_score":0.9', '"detection_score":' + "9" * 400)
+        .encode(),
+    )
+    yield results(
+        "400-digit translation",
+        None,
+        raw=json.dumps(base, separators=(",", ":"))
+        .replace('"translation":[1.0', '"translation":[' + "1" * 400, 1)
+        .encode(),
+    )
     yield results("nested 100000 deep", None, raw=b"[" * 100000 + b"]" * 100000)
     yield results("JSON 5", 5)
     yield results("JSON null", None, raw=b"null")
@@ -218,18 +267,24 @@ def _reader_cases(f: Files):
     yield results("translation of strings", {"results": {"s0": [{**box, "translation": ["a", "b", "c"]}]}})
     yield results("translation 1e39 (float32 inf)", {"results": {"s0": [{**box, "translation": [1e39, 0, 0]}]}})
     yield results("score true", {"results": {"s0": [{**box, "detection_score": True}]}})
-    yield results("score NaN", None, raw=json.dumps({"results": {"s0": [{**box, "detection_score": float("nan")}]}}).encode())
+    yield results(
+        "score NaN", None, raw=json.dumps({"results": {"s0": [{**box, "detection_score": float("nan")}]}}).encode()
+    )
     yield results("unknown class", {"results": {"s0": [{**box, "detection_name": "dragon"}]}})
     yield results("rotation zeros", {"results": {"s0": [{**box, "rotation": [0, 0, 0, 0]}]}})
-    yield results("rotation 1e200 (90 degrees about x: yaw 0)",
-                  {"results": {"s0": [{**box, "rotation": [1e200, 1e200, 0, 0]}]}}, defect="1 range",
-                  check=lambda r: abs(float(r[0].yaw[0])) < 1e-12)
+    yield results(
+        "rotation 1e200 (90 degrees about x: yaw 0)",
+        {"results": {"s0": [{**box, "rotation": [1e200, 1e200, 0, 0]}]}},
+        defect="1 range",
+        check=lambda r: abs(float(r[0].yaw[0])) < 1e-12,
+    )
     gtbox = json.loads(f.good("gt.json").read_text())
     gtbox = next(iter(gtbox.values()))[0] if "results" not in gtbox else next(iter(gtbox["results"].values()))[0]
     yield results("num_pts -7", {"s0": [{**gtbox, "num_pts": -7}]}, read_nuscenes_gt, "8 silent")
     yield results("num_pts 1e30", {"s0": [{**gtbox, "num_pts": 1e30}]}, read_nuscenes_gt, "1 range")
-    yield results("ego_translation 1e39", {"s0": [{**gtbox, "ego_translation": [1e39, 0, 0]}]}, read_nuscenes_gt,
-                  "1 range")
+    yield results(
+        "ego_translation 1e39", {"s0": [{**gtbox, "ego_translation": [1e39, 0, 0]}]}, read_nuscenes_gt, "1 range"
+    )
 
 
 def _checkpoint_cases(f: Files):
@@ -239,19 +294,22 @@ def _checkpoint_cases(f: Files):
     good_json = (WEIGHTS / "gossip.json").read_bytes()
     good_st = (WEIGHTS / "gossip.safetensors").read_bytes()
     variants = {
-        "json is 5": (b"5", good_st), "json is null": (b"null", good_st), "json empty": (b"", good_st),
-        "json non-UTF-8": (b"\xff" + good_json, good_st), "json truncated": (good_json[:40], good_st),
+        "json is 5": (b"5", good_st),
+        "json is null": (b"null", good_st),
+        "json empty": (b"", good_st),
+        "json non-UTF-8": (b"\xff" + good_json, good_st),
+        "json truncated": (good_json[:40], good_st),
         "json config is a list": (b'{"config": []}', good_st),
-        "safetensors empty": (good_json, b""), "safetensors truncated": (good_json, good_st[: len(good_st) // 2]),
+        "safetensors empty": (good_json, b""),
+        "safetensors truncated": (good_json, good_st[: len(good_st) // 2]),
         "safetensors random": (good_json, bytes(range(256)) * 4),
-        "safetensors header lies": (good_json, (10 ** 12).to_bytes(8, "little") + good_st[8:]),
+        "safetensors header lies": (good_json, (10**12).to_bytes(8, "little") + good_st[8:]),
     }
     for label, (js, st) in variants.items():
         stem = f.bad("model.json", js).with_suffix("")
         stem.with_suffix(".safetensors").write_bytes(st)
         for loader in (Rescorer.load, SetPredictor.load):
-            yield Case("7 readers", f"{loader.__qualname__}", label, functools.partial(loader, stem),
-                       reject=str(stem))
+            yield Case("7 readers", f"{loader.__qualname__}", label, functools.partial(loader, stem), reject=str(stem))
 
 
 def _learned_cases(f: Files):
@@ -263,21 +321,47 @@ def _learned_cases(f: Files):
         for field, value in (("x", 1e39), ("x", 1e30), ("y", -1e20), ("w", 1e39), ("vx", 1e30), ("z", 1e12)):
             bad = dict(cols)
             bad[field] = np.where(np.arange(len(cols["x"])) == 0, value, cols[field])
-            yield Case("5 learned", f"Rescorer({model}).rescore", f"{field}={value:g}",
-                       lambda r=r, bad=bad: r().rescore(bad), reject=field)
-        frame = dict(cols, frame=np.array([0, 10 ** 6, 0]))
-        yield Case("5 learned", f"Rescorer({model}).select", "frame id 10**6",
-                   lambda r=r, frame=frame: r().select(frame, 2), seconds=5.0,
-                   expect=lambda r=r: r().select(dict(cols, frame=np.array([0, 1, 0])), 2))
-        yield Case("6 leniency", f"Rescorer({model}).select", "top_k=True",
-                   lambda r=r: r().select(cols, True), reject="top_k")
-        yield Case("6 leniency", f"Rescorer({model}).rescore", "label column of strings",
-                   lambda r=r: r().rescore(dict(cols, label=np.array(["car"] * 3))), reject="label")
-        yield Case("6 leniency", f"Rescorer({model}).rescore", "frame of floats",
-                   lambda r=r: r().rescore(dict(cols, frame=np.array([0.5, 0, 0]))), reject="frame")
-        yield Case("5 learned", f"Rescorer({model}).rescore", "frame id 2**62",
-                   lambda r=r: r().rescore(dict(cols, frame=np.array([0, 2 ** 62, 0]))), seconds=5.0,
-                   expect=lambda r=r: r().rescore(dict(cols, frame=np.array([0, 1, 0]))))
+            yield Case(
+                "5 learned",
+                f"Rescorer({model}).rescore",
+                f"{field}={value:g}",
+                lambda r=r, bad=bad: r().rescore(bad),
+                reject=field,
+            )
+        frame = dict(cols, frame=np.array([0, 10**6, 0]))
+        yield Case(
+            "5 learned",
+            f"Rescorer({model}).select",
+            "frame id 10**6",
+            lambda r=r, frame=frame: r().select(frame, 2),
+            seconds=5.0,
+            expect=lambda r=r: r().select(dict(cols, frame=np.array([0, 1, 0])), 2),
+        )
+        yield Case(
+            "6 leniency", f"Rescorer({model}).select", "top_k=True", lambda r=r: r().select(cols, True), reject="top_k"
+        )
+        yield Case(
+            "6 leniency",
+            f"Rescorer({model}).rescore",
+            "label column of strings",
+            lambda r=r: r().rescore(dict(cols, label=np.array(["car"] * 3))),
+            reject="label",
+        )
+        yield Case(
+            "6 leniency",
+            f"Rescorer({model}).rescore",
+            "frame of floats",
+            lambda r=r: r().rescore(dict(cols, frame=np.array([0.5, 0, 0]))),
+            reject="frame",
+        )
+        yield Case(
+            "5 learned",
+            f"Rescorer({model}).rescore",
+            "frame id 2**62",
+            lambda r=r: r().rescore(dict(cols, frame=np.array([0, 2**62, 0]))),
+            seconds=5.0,
+            expect=lambda r=r: r().rescore(dict(cols, frame=np.array([0, 1, 0]))),
+        )
 
 
 def _evaluate_cases(f: Files):
@@ -285,28 +369,54 @@ def _evaluate_cases(f: Files):
     from nmskit.data.borehole import PickTable
     from nmskit.evaluate import evaluate_picks, match_picks, nuscenes_detection
 
-    for label, opts in (("class_range NaN", {"class_range": {**CLASS_RANGE, "car": float("nan")}}),
-                        ("class_range -1", {"class_range": {**CLASS_RANGE, "car": -1.0}}),
-                        ("mean_ap_weight NaN", {"mean_ap_weight": float("nan")}),
-                        ("mean_ap_weight True", {"mean_ap_weight": True}),
-                        ("dist_threshold_tp NaN", {"dist_threshold_tp": float("nan")}),
-                        ("min_recall NaN", {"min_recall": float("nan")}),
-                        ("dist_thresholds of strings", {"dist_thresholds": ("1", "2")}),
-                        ("ego_poses of strings", {"ego_poses": {"s0": ("a", "b", "c")}})):
-        yield Case("8 silent", "nuscenes_detection", label,
-                   functools.partial(nuscenes_detection, f.dets, f.gt, **opts), reject=label.split()[0])
+    for label, opts in (
+        ("class_range NaN", {"class_range": {**CLASS_RANGE, "car": float("nan")}}),
+        ("class_range -1", {"class_range": {**CLASS_RANGE, "car": -1.0}}),
+        ("mean_ap_weight NaN", {"mean_ap_weight": float("nan")}),
+        ("mean_ap_weight True", {"mean_ap_weight": True}),
+        ("dist_threshold_tp NaN", {"dist_threshold_tp": float("nan")}),
+        ("min_recall NaN", {"min_recall": float("nan")}),
+        ("dist_thresholds of strings", {"dist_thresholds": ("1", "2")}),
+        ("ego_poses of strings", {"ego_poses": {"s0": ("a", "b", "c")}}),
+    ):
+        yield Case(
+            "8 silent",
+            "nuscenes_detection",
+            label,
+            functools.partial(nuscenes_detection, f.dets, f.gt, **opts),
+            reject=label.split()[0],
+        )
     good = PickTable.from_arrays([[100.1, 30, 90]], depth_unit="m")
-    for label, rows, name in (("depth inf", [[np.inf, 30, 90]], "depth"), ("dip 500", [[100, 500, 90]], "apparent_dip"),
-                              ("dip -20", [[100, -20, 90]], "apparent_dip"),
-                              ("azimuth NaN", [[100, 20, np.nan]], "apparent_azimuth")):
-        yield Case("8 silent", "PickTable", label,
-                   functools.partial(PickTable.from_arrays, rows, depth_unit="m"), reject=name)
-    yield Case("6 leniency", "evaluate_picks", "tolerances of strings",
-               functools.partial(evaluate_picks, good, good, ("3", "5")), reject="tolerances")
-    yield Case("1 range", "evaluate_picks", "tolerance NaN",
-               functools.partial(evaluate_picks, good, good, (np.nan,)), reject="tolerances")
-    yield Case("1 range", "match_picks", "tolerance -1",
-               functools.partial(match_picks, good.apparent(), good.apparent(), -1.0), reject="tolerance")
+    for label, rows, name in (
+        ("depth inf", [[np.inf, 30, 90]], "depth"),
+        ("dip 500", [[100, 500, 90]], "apparent_dip"),
+        ("dip -20", [[100, -20, 90]], "apparent_dip"),
+        ("azimuth NaN", [[100, 20, np.nan]], "apparent_azimuth"),
+    ):
+        yield Case(
+            "8 silent", "PickTable", label, functools.partial(PickTable.from_arrays, rows, depth_unit="m"), reject=name
+        )
+    yield Case(
+        "6 leniency",
+        "evaluate_picks",
+        "tolerances of strings",
+        functools.partial(evaluate_picks, good, good, ("3", "5")),
+        reject="tolerances",
+    )
+    yield Case(
+        "1 range",
+        "evaluate_picks",
+        "tolerance NaN",
+        functools.partial(evaluate_picks, good, good, (np.nan,)),
+        reject="tolerances",
+    )
+    yield Case(
+        "1 range",
+        "match_picks",
+        "tolerance -1",
+        functools.partial(match_picks, good.apparent(), good.apparent(), -1.0),
+        reject="tolerance",
+    )
 
 
 def _picking_cases(f: Files):
@@ -316,46 +426,80 @@ def _picking_cases(f: Files):
     from nmskit.data.borehole import BoreholeImage, read_picks, write_picks
 
     yield Case("6 leniency", "detect_picks", "image None", functools.partial(detect_picks, None), reject="image")
-    yield Case("6 leniency", "detect_picks", "image an array", functools.partial(detect_picks, np.zeros((5, 5))),
-               reject="image")
+    yield Case(
+        "6 leniency",
+        "detect_picks",
+        "image an array",
+        functools.partial(detect_picks, np.zeros((5, 5))),
+        reject="image",
+    )
     yield Case("6 leniency", "hough_picks", "image None", functools.partial(hough_picks, None), reject="image")
     for label, value in (("1e39 float64", 1e39), ("-1e39", -1e39)):
-        yield Case("1 range", "BoreholeImage", f"values {label}",
-                   functools.partial(BoreholeImage, values=np.full((4, 4), value), depths=np.arange(4.0)),
-                   reject="values", check=lambda im: not im.mask.any())
-    yield Case("1 range", "BoreholeImage", "depths 1e400 (inf)",
-               functools.partial(BoreholeImage, values=np.zeros((2, 4)), depths=np.array([0, 1e400])), reject="depths")
-    yield Case("6 leniency", "BoreholeImage", "azimuth_direction True",
-               functools.partial(BoreholeImage, values=np.zeros((2, 4)), depths=np.arange(2.0), azimuth_direction=True),
-               reject="azimuth_direction")
+        yield Case(
+            "1 range",
+            "BoreholeImage",
+            f"values {label}",
+            functools.partial(BoreholeImage, values=np.full((4, 4), value), depths=np.arange(4.0)),
+            reject="values",
+            check=lambda im: not im.mask.any(),
+        )
+    yield Case(
+        "1 range",
+        "BoreholeImage",
+        "depths 1e400 (inf)",
+        functools.partial(BoreholeImage, values=np.zeros((2, 4)), depths=np.array([0, 1e400])),
+        reject="depths",
+    )
+    yield Case(
+        "6 leniency",
+        "BoreholeImage",
+        "azimuth_direction True",
+        functools.partial(BoreholeImage, values=np.zeros((2, 4)), depths=np.arange(2.0), azimuth_direction=True),
+        reject="azimuth_direction",
+    )
 
     # sentinel stretches give no sqrt warning in hough
     rng = np.random.default_rng(1)
     vals = rng.normal(size=(300, 36))
     vals[100:200] = -9999.0
-    sentinel_log = BoreholeImage(values=vals, depths=1000 + 0.01 * np.arange(300), depth_unit="m",
-                                 diameter=0.2, diameter_unit="m")
+    sentinel_log = BoreholeImage(
+        values=vals, depths=1000 + 0.01 * np.arange(300), depth_unit="m", diameter=0.2, diameter_unit="m"
+    )
 
     def no_warning():
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
             return detect_picks(sentinel_log)
 
-    yield Case("workflow", "detect_picks(hough)", "sentinel stretch: no sqrt warning", no_warning,
-               check=lambda t: True, seconds=60)
+    yield Case(
+        "workflow",
+        "detect_picks(hough)",
+        "sentinel stretch: no sqrt warning",
+        no_warning,
+        check=lambda t: True,
+        seconds=60,
+    )
     # picks written by nmskit keep the diameter
     picks = read_picks(f.good("picks.csv"))
-    with_diam = type(picks)(**{**{k: getattr(picks, k) for k in ("depth", "apparent_dip", "apparent_azimuth",
-                                                                  "true_dip", "true_azimuth", "score", "cls")},
-                               "depth_unit": "m", "diameter": np.full(len(picks), 0.2)})
+    with_diam = type(picks)(
+        **{
+            **{
+                k: getattr(picks, k)
+                for k in ("depth", "apparent_dip", "apparent_azimuth", "true_dip", "true_azimuth", "score", "cls")
+            },
+            "depth_unit": "m",
+            "diameter": np.full(len(picks), 0.2),
+        }
+    )
     out = f.out("with_diameter.csv")
 
     def round_trip():
         write_picks(with_diam, out)
         return read_picks(out).diameter
 
-    yield Case("workflow", "write_picks", "diameter survives a round trip", round_trip,
-               check=lambda d: np.allclose(d, 0.2))
+    yield Case(
+        "workflow", "write_picks", "diameter survives a round trip", round_trip, check=lambda d: np.allclose(d, 0.2)
+    )
 
 
 def _cli_cases(f: Files):
@@ -367,29 +511,52 @@ def _cli_cases(f: Files):
     utf = f.bad("picks.csv", b"\xff\xfedepth,apparent_dip,apparent_azimuth\n100,20,90\n")
     empty_npz = f.bad("log.npz", b"PK\x05\x06" + b"\x00" * 18)
     deep = f.bad("pred.json", b"[" * 100000 + b"]" * 100000)
-    digits = f.bad("pred.json", f.good("pred.json").read_bytes().replace(b'"detection_score":0.9',
-                                                                         b'"detection_score":' + b"9" * 400))
+    digits = f.bad(
+        "pred.json",
+        f.good("pred.json").read_bytes().replace(b'"detection_score":0.9', b'"detection_score":' + b"9" * 400),
+    )
     non_utf_json = f.bad("pred.json", b"\xff" + f.good("pred.json").read_bytes())
 
     def cli(label, argv, file, outputs=(), defect="7 readers"):
-        return Case(defect, "cli " + " ".join(str(a) for a in argv[:2]), label,
-                    functools.partial(run_cli, argv, outputs), reject=f"nmskit: error: {file}")
+        return Case(
+            defect,
+            "cli " + " ".join(str(a) for a in argv[:2]),
+            label,
+            functools.partial(run_cli, argv, outputs),
+            reject=f"nmskit: error: {file}",
+        )
 
-    for label, bad in (("results JSON null", bad_json), ("nested 100000 deep", deep), ("400-digit number", digits),
-                       ("non-UTF-8 JSON", non_utf_json)):
+    for label, bad in (
+        ("results JSON null", bad_json),
+        ("nested 100000 deep", deep),
+        ("400-digit number", digits),
+        ("non-UTF-8 JSON", non_utf_json),
+    ):
         out = f.out("post.json")
         yield cli(label, ["suppress", "--method", "circle", "--in", bad, "--out", out], bad, [out])
         yield cli(label, ["evaluate", "nuscenes", "--pred", bad, "--gt", f.good("gt.json")], bad)
         yield cli(label, ["evaluate", "nuscenes", "--pred", f.good("pred.json"), "--gt", bad], bad)
     missing_dir = f.dir / "no" / "such" / "post.json"
-    yield cli("--out into a missing folder", ["suppress", "--method", "circle", "--in", f.good("pred.json"),
-                                              "--out", missing_dir], missing_dir, [missing_dir])
-    yield Case("7 readers", "cli fractures evaluate", "predictions header only (no picks)",
-               functools.partial(run_cli, ["fractures", "evaluate", "--pred", bad_csv, "--truth", f.good("picks.csv")]),
-               check=lambda text: "|" in text)
-    yield Case("7 readers", "cli fractures evaluate", "truth header only (no picks)",
-               functools.partial(run_cli, ["fractures", "evaluate", "--pred", f.good("picks.csv"), "--truth", bad_csv]),
-               check=lambda text: "|" in text)
+    yield cli(
+        "--out into a missing folder",
+        ["suppress", "--method", "circle", "--in", f.good("pred.json"), "--out", missing_dir],
+        missing_dir,
+        [missing_dir],
+    )
+    yield Case(
+        "7 readers",
+        "cli fractures evaluate",
+        "predictions header only (no picks)",
+        functools.partial(run_cli, ["fractures", "evaluate", "--pred", bad_csv, "--truth", f.good("picks.csv")]),
+        check=lambda text: "|" in text,
+    )
+    yield Case(
+        "7 readers",
+        "cli fractures evaluate",
+        "truth header only (no picks)",
+        functools.partial(run_cli, ["fractures", "evaluate", "--pred", f.good("picks.csv"), "--truth", bad_csv]),
+        check=lambda text: "|" in text,
+    )
     yield cli("picks non-UTF-8", ["fractures", "evaluate", "--pred", f.good("picks.csv"), "--truth", utf], utf)
     for label, bad in (("gzip bad CRC", bad_gz), ("empty npz", empty_npz)):
         out = f.out("picks.csv")
@@ -398,35 +565,63 @@ def _cli_cases(f: Files):
         yield cli(label, ["fractures", "plot", "--log", bad, "--out", png], bad, [png])
     out = f.out("picks.csv")
     missing_png = f.dir / "no" / "fig.png"
-    yield cli("--plot into a missing folder", ["fractures", "detect", "--log", f.good("log.csv"), "--out", out,
-                                               "--plot", missing_png], missing_png, [out, missing_png])
+    yield cli(
+        "--plot into a missing folder",
+        ["fractures", "detect", "--log", f.good("log.csv"), "--out", out, "--plot", missing_png],
+        missing_png,
+        [out, missing_png],
+    )
     weights = Path(__import__("nmskit").__file__).parent / "borehole" / "weights" / "fracture_detr.safetensors"
     bad_init = f.bad("init.safetensors", weights.read_bytes())
     bad_init.with_suffix(".json").write_bytes(b"{not json")
     out = f.out("train")
-    yield cli("train --init with a corrupt JSON", ["fractures", "train", "--out", out, "--steps", "1", "--init",
-                                                   bad_init, "--quiet", "--val-every", "1"],
-              bad_init.with_suffix(""), [out / "best.safetensors"], "8 silent")
+    yield cli(
+        "train --init with a corrupt JSON",
+        ["fractures", "train", "--out", out, "--steps", "1", "--init", bad_init, "--quiet", "--val-every", "1"],
+        bad_init.with_suffix(""),
+        [out / "best.safetensors"],
+        "8 silent",
+    )
     bad_w = f.bad("w.json", b"5")
     bad_w.with_suffix(".safetensors").write_bytes(b"")
     out = f.out("post.json")
-    yield cli("--weights JSON 5", ["suppress", "--method", "d2d", "--in", f.good("pred.json"), "--out", out,
-                                   "--weights", bad_w.with_suffix("")], bad_w.with_suffix(""), [out])
+    yield cli(
+        "--weights JSON 5",
+        ["suppress", "--method", "d2d", "--in", f.good("pred.json"), "--out", out, "--weights", bad_w.with_suffix("")],
+        bad_w.with_suffix(""),
+        [out],
+    )
     out = f.out("post.json")
-    yield Case("7 readers", "cli suppress", "good input writes a complete file",
-               functools.partial(run_cli, ["suppress", "--method", "circle", "--in", f.good("pred.json"), "--out", out]),
-               check=lambda _: json.loads(out.read_text())["results"] is not None)
+    yield Case(
+        "7 readers",
+        "cli suppress",
+        "good input writes a complete file",
+        functools.partial(run_cli, ["suppress", "--method", "circle", "--in", f.good("pred.json"), "--out", out]),
+        check=lambda _: json.loads(out.read_text())["results"] is not None,
+    )
     # the picking workflow: evaluate nmskit's own picks by sinusoid distance, crop to the truth
     truth = f.good("picks.csv")
-    whole = f.bad("pred.csv", b"# depth_unit: m\n# diameter: 0.2 m\ndepth,apparent_dip,apparent_azimuth\n"
-                              b"100.1,30,90\n100.2,45,180\n50,10,10\n500,10,10\n")
-    yield Case("workflow", "cli fractures evaluate", "--distance sinusoid on nmskit picks",
-               functools.partial(run_cli, ["fractures", "evaluate", "--pred", whole, "--truth", truth,
-                                           "--distance", "sinusoid"]),
-               check=lambda text: "crop" in text.lower())
-    yield Case("workflow", "cli fractures evaluate", "crops predictions to the truth's interval",
-               functools.partial(run_cli, ["fractures", "evaluate", "--pred", whole, "--truth", truth]),
-               check=lambda text: "crop" in text.lower())
+    whole = f.bad(
+        "pred.csv",
+        b"# depth_unit: m\n# diameter: 0.2 m\ndepth,apparent_dip,apparent_azimuth\n"
+        b"100.1,30,90\n100.2,45,180\n50,10,10\n500,10,10\n",
+    )
+    yield Case(
+        "workflow",
+        "cli fractures evaluate",
+        "--distance sinusoid on nmskit picks",
+        functools.partial(
+            run_cli, ["fractures", "evaluate", "--pred", whole, "--truth", truth, "--distance", "sinusoid"]
+        ),
+        check=lambda text: "crop" in text.lower(),
+    )
+    yield Case(
+        "workflow",
+        "cli fractures evaluate",
+        "crops predictions to the truth's interval",
+        functools.partial(run_cli, ["fractures", "evaluate", "--pred", whole, "--truth", truth]),
+        check=lambda text: "crop" in text.lower(),
+    )
 
 
 def cases():

@@ -16,6 +16,7 @@ documented range (e.g. coordinates near the float64 limit).
 - ``wrong``: a valid call gave a wrong result, or emitted a numeric RuntimeWarning;
 - ``silent``: a bad call returned as if the input were fine.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -84,8 +85,12 @@ def same(a, b, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
     """Deep equality with a float tolerance (NaN equals NaN)."""
     a, b = to_plain(a), to_plain(b)
     if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            same(a[k], b[k], rtol, atol) for k in a)
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(same(a[k], b[k], rtol, atol) for k in a)
+        )
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y, rtol, atol) for x, y in zip(a, b))
     if isinstance(a, (str, bytes)) or isinstance(b, (str, bytes)) or a is None or b is None:

@@ -1,5 +1,6 @@
 """Every fuzz case must end well: a right result, or a ValueError naming the argument or file
 (see harness.py for the categories; the tables are cases_api.py and cases_files.py)."""
+
 import pytest
 
 from . import cases_api, cases_files
@@ -17,5 +18,14 @@ def test_case_ends_well(case):
 def test_tables_cover_every_class():
     """Each class of defect from the hardening issue has cases."""
     defects = {c.defect for c in CASES}
-    assert defects >= {"1 range", "2 dtype", "3 counts", "4 twins", "5 learned", "6 leniency", "7 readers",
-                       "8 silent", "workflow"}
+    assert defects >= {
+        "1 range",
+        "2 dtype",
+        "3 counts",
+        "4 twins",
+        "5 learned",
+        "6 leniency",
+        "7 readers",
+        "8 silent",
+        "workflow",
+    }

@@ -1,6 +1,7 @@
 """Twins agree on random input (Hypothesis): padded NMS and NMS, NumPy and torch IoU,
 half-precision and integer tensors and float64, sinusoid NMS and its distance, soft NMS and
 a direct transcription of its rule, circle NMS at radius 0 and exact duplicates."""
+
 import math
 
 import numpy as np
@@ -17,8 +18,9 @@ from nmskit.suppress import padded_nms
 def boxes_and_scores(draw, max_n=12, grid=8):
     """Integer-valued boxes on a small grid (many ties, zero-area boxes, equal boxes)."""
     n = draw(st.integers(0, max_n))
-    corners = np.array(draw(st.lists(st.tuples(*[st.integers(0, grid)] * 4), min_size=n, max_size=n)),
-                       np.float64).reshape(n, 4)
+    corners = np.array(
+        draw(st.lists(st.tuples(*[st.integers(0, grid)] * 4), min_size=n, max_size=n)), np.float64
+    ).reshape(n, 4)
     b = np.c_[np.minimum(corners[:, :2], corners[:, 2:]), np.maximum(corners[:, :2], corners[:, 2:])]
     s = np.array(draw(st.lists(st.sampled_from([0.25, 0.5, 0.75, 1.0]), min_size=n, max_size=n)), np.float64)
     return b, s
@@ -30,7 +32,7 @@ def test_padded_nms_equals_nms(bs, t, inclusive):
     b, s = bs
     want = nmskit.nms(b, s, t, inclusive=inclusive)
     idx, count = padded_nms(torch.tensor(b[None]), torch.tensor(s[None]), max(len(b), 1), t, inclusive=inclusive)
-    assert idx[0, :int(count[0])].tolist() == want.tolist()
+    assert idx[0, : int(count[0])].tolist() == want.tolist()
 
 
 @settings(max_examples=60, deadline=None)
@@ -43,8 +45,7 @@ def test_box_iou_numpy_torch_half_and_int8_agree(a, b):
     np.testing.assert_allclose(half.numpy(), ref, atol=1e-6)
     small = nmskit.box_iou(torch.tensor(a, dtype=torch.int8) * 15, torch.tensor(b, dtype=torch.int8) * 15)
     np.testing.assert_allclose(small.numpy(), ref, atol=1e-12)
-    np.testing.assert_allclose(nmskit.box_area(torch.tensor(a * 15, dtype=torch.int8)).numpy(),
-                               nmskit.box_area(a * 15))
+    np.testing.assert_allclose(nmskit.box_area(torch.tensor(a * 15, dtype=torch.int8)).numpy(), nmskit.box_area(a * 15))
 
 
 def _soft_reference(b, s, t):
@@ -74,7 +75,7 @@ def test_soft_nms_follows_its_rule_with_index_ties(bs, t):
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 8), st.data())
 def test_sinusoid_nms_uses_sinusoid_distance(n, data):
-    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     p = np.c_[100 + rng.uniform(0, 0.2, n), rng.uniform(0, 80, n), rng.uniform(0, 360, n)]
     s = rng.choice([0.5, 0.75, 1.0], n)
     d = sinusoid_distance(p, p, 0.2)

@@ -5,6 +5,7 @@ Each generator yields ``(defect, label, value, mode, equivalent)``: ``mode`` is
 (the call must give the result it gives with ``equivalent``) or ``"either"`` (reject or
 the same result as with ``equivalent``).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -72,7 +73,7 @@ def coordinates(good, scale_invariant: bool = True, one_dim: bool = False):
     yield from _common_array_rejects(good, one_dim)
     yield from _dtype_sames(good)
     if scale_invariant:
-        for k in (1e200, 1e-200, 1e300, 2.0 ** -1000):
+        for k in (1e200, 1e-200, 1e300, 2.0**-1000):
             yield "1 range", f"scaled by {k:g}", good * k, "either", good
 
 
@@ -88,7 +89,7 @@ def labels(good):
     """Integer class labels ``[N]``."""
     good = np.asarray(good, np.int64)
     yield "1 range", "1e30 and 2e30 (collide as int64)", np.where(good == good[0], 1e30, 2e30), "reject", None
-    yield "1 range", "2**70 as float", good * 0.0 + 2.0 ** 70, "reject", None
+    yield "1 range", "2**70 as float", good * 0.0 + 2.0**70, "reject", None
     yield "1 range", "NaN", _with(good.astype(float), NAN), "reject", None
     yield "1 range", "0.5", _with(good.astype(float), 0.5), "reject", None
     yield "6 leniency", "strings", good.astype(str), "reject", None
@@ -101,7 +102,7 @@ def labels(good):
     yield "2 dtype", "uint64", good.astype(np.uint64), "same", good
     yield "2 dtype", "integral float", good.astype(float), "same", good
     yield "2 dtype", "list", good.tolist(), "same", good
-    yield "2 dtype", "labels + 2**40", good + 2 ** 40, "same", good
+    yield "2 dtype", "labels + 2**40", good + 2**40, "same", good
 
 
 def unit(good):
@@ -153,7 +154,7 @@ def count(good, huge=None):
     yield "6 leniency", "complex", 3 + 0j, "reject", None
     yield "2 dtype", "np.int8", np.int8(good), "same", good
     yield "2 dtype", "np.uint64", np.uint64(good), "same", good
-    for big in (10 ** 30, 2 ** 63, np.uint64(2 ** 64 - 1), 2 ** 40):
+    for big in (10**30, 2**63, np.uint64(2**64 - 1), 2**40):
         if isinstance(huge, str):
             yield "3 counts", f"{big}", big, "reject", None
         else:
@@ -162,18 +163,39 @@ def count(good, huge=None):
 
 def flag(good: bool):
     """A bool."""
-    for label, v in (("'False'", "False"), ("'True'", "True"), ("2", 2), ("NaN", NAN), ("1.0", 1.0), ("'yes'", "yes"),
-                     ("a list", [good])):
+    for label, v in (
+        ("'False'", "False"),
+        ("'True'", "True"),
+        ("2", 2),
+        ("NaN", NAN),
+        ("1.0", 1.0),
+        ("'yes'", "yes"),
+        ("a list", [good]),
+    ):
         yield "6 leniency", label, v, "reject", None
     yield "2 dtype", "np.bool_", np.bool_(good), "same", good
 
 
 def choice(good: str):
     """One of a fixed set of strings."""
-    for label, v in (("unknown", "bogus"), ("upper case", good.upper() if good.upper() != good else "X" + good),
-                     ("None", None), ("5", 5), ("bytes", good.encode())):
+    for label, v in (
+        ("unknown", "bogus"),
+        ("upper case", good.upper() if good.upper() != good else "X" + good),
+        ("None", None),
+        ("5", 5),
+        ("bytes", good.encode()),
+    ):
         yield "4 twins" if label == "unknown" else "6 leniency", label, v, "reject", None
 
 
-KINDS = {"coords": coordinates, "scores": scores, "labels": labels, "unit": unit, "real": real,
-         "positive": positive, "count": count, "flag": flag, "choice": choice}
+KINDS = {
+    "coords": coordinates,
+    "scores": scores,
+    "labels": labels,
+    "unit": unit,
+    "real": real,
+    "positive": positive,
+    "count": count,
+    "flag": flag,
+    "choice": choice,
+}

@@ -11,6 +11,7 @@ azimuth): the circular padding makes the features blind to absolute azimuth, and
 transformer adds positions only to queries and keys, so the planes are how the regression
 heads learn where a feature sits. cos and sin keep the seam continuous.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,7 @@ class CircularConv2d(nn.Conv2d):
     """
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int = 1, dilation: int = 1):
-        super().__init__(in_ch, out_ch, kernel, stride=stride, padding=0, dilation=dilation,
-                         bias=False)
+        super().__init__(in_ch, out_ch, kernel, stride=stride, padding=0, dilation=dilation, bias=False)
         self.pad = dilation * (kernel - 1) // 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -59,8 +59,7 @@ class BasicBlock(nn.Module):
         self.bn2 = _norm(norm, out_ch)
         self.shortcut = None
         if stride != 1 or in_ch != out_ch:
-            self.shortcut = nn.Sequential(CircularConv2d(in_ch, out_ch, 1, stride=stride),
-                                          _norm(norm, out_ch))
+            self.shortcut = nn.Sequential(CircularConv2d(in_ch, out_ch, 1, stride=stride), _norm(norm, out_ch))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.shortcut is None else self.shortcut(x)
@@ -72,8 +71,7 @@ def coordinate_planes(height: int, width: int, device=None) -> torch.Tensor:
     """``[3, H, W]``: depth ramp in [-1, 1], cos and sin of the azimuth of each column centre."""
     depth = torch.linspace(-1.0, 1.0, height, device=device)[:, None].expand(height, width)
     az = (torch.arange(width, device=device, dtype=torch.float32) + 0.5) * (2 * math.pi / width)
-    return torch.stack([depth, az.cos()[None].expand(height, width),
-                        az.sin()[None].expand(height, width)])
+    return torch.stack([depth, az.cos()[None].expand(height, width), az.sin()[None].expand(height, width)])
 
 
 class ResNetBackbone(nn.Module):
@@ -93,8 +91,15 @@ class ResNetBackbone(nn.Module):
 
     stride = 16
 
-    def __init__(self, depth: int = 10, width: int = 64, out_channels: int = 256,
-                 in_channels: int = 1, coords: bool = True, norm: str = "batch"):
+    def __init__(
+        self,
+        depth: int = 10,
+        width: int = 64,
+        out_channels: int = 256,
+        in_channels: int = 1,
+        coords: bool = True,
+        norm: str = "batch",
+    ):
         super().__init__()
         if depth not in BLOCKS:
             raise ValueError(f"depth must be one of {sorted(BLOCKS)}, got {depth}")
@@ -102,14 +107,14 @@ class ResNetBackbone(nn.Module):
             raise ValueError(f"norm must be 'batch' or 'group', got {norm!r}")
         self.coords = coords
         self.out_channels = out_channels
-        self.stem = nn.Sequential(CircularConv2d(in_channels + 3 * coords, width, 7, stride=2),
-                                  _norm(norm, width), nn.ReLU())
+        self.stem = nn.Sequential(
+            CircularConv2d(in_channels + 3 * coords, width, 7, stride=2), _norm(norm, width), nn.ReLU()
+        )
         widths = (width, 2 * width, 4 * width, 8 * width)
         strides, dilations = (1, 2, 2, 1), (1, 1, 1, 2)
         stages, ch = [], width
         for n, w, s, d in zip(BLOCKS[depth], widths, strides, dilations):
-            blocks = [BasicBlock(ch, w, s, d, norm)] + [BasicBlock(w, w, 1, d, norm)
-                                                        for _ in range(n - 1)]
+            blocks = [BasicBlock(ch, w, s, d, norm)] + [BasicBlock(w, w, 1, d, norm) for _ in range(n - 1)]
             stages.append(nn.Sequential(*blocks))
             ch = w
         self.stages = nn.Sequential(*stages)

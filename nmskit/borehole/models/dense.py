@@ -14,6 +14,7 @@ Inference thresholds the cells and then runs greedy sinusoid NMS
 keeps the best of them. That is the heuristic this detector is compared on, against the
 NMS-free ``FractureDETR``.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,7 @@ MAX_DIP = 89.9  # degrees; a dip of 90 has no finite sinusoid
 
 def _head(channels: int, outputs: int) -> nn.Sequential:
     """``[B, d, N] -> [B, outputs, N]``: a 3-tap convolution, ReLU, a 1 x 1 convolution."""
-    return nn.Sequential(nn.Conv1d(channels, channels, 3, padding=1), nn.ReLU(),
-                         nn.Conv1d(channels, outputs, 1))
+    return nn.Sequential(nn.Conv1d(channels, channels, 3, padding=1), nn.ReLU(), nn.Conv1d(channels, outputs, 1))
 
 
 def row_heads(channels: int) -> tuple[nn.Sequential, nn.Sequential]:
@@ -59,8 +59,12 @@ def row_outputs(rows: torch.Tensor, heat_head: nn.Module, box_head: nn.Module) -
     in [0, 1] (position of the pick within its cell), ``dip [B, N]`` (dip / 90, in [0, 1]),
     ``azimuth [B, N, 2]`` (cos, sin, unnormalised)."""
     box = box_head(rows)  # [B, 4, N]
-    return {"logits": heat_head(rows), "offset": box[:, 0].sigmoid(),
-            "dip": box[:, 1].sigmoid(), "azimuth": box[:, 2:].transpose(1, 2)}
+    return {
+        "logits": heat_head(rows),
+        "offset": box[:, 0].sigmoid(),
+        "dip": box[:, 1].sigmoid(),
+        "azimuth": box[:, 2:].transpose(1, 2),
+    }
 
 
 class DenseFractureDetector(PatchDetector):
@@ -77,18 +81,19 @@ class DenseFractureDetector(PatchDetector):
 
     config_class = DenseDetectorConfig
 
-    def __init__(self, config: DenseDetectorConfig = DenseDetectorConfig(),
-                 loss_weights: DenseLossWeights = DenseLossWeights()):
+    def __init__(
+        self, config: DenseDetectorConfig = DenseDetectorConfig(), loss_weights: DenseLossWeights = DenseLossWeights()
+    ):
         super().__init__()
         if not isinstance(config, DenseDetectorConfig):
             raise ValueError(f"config must be a DenseDetectorConfig, got {type(config).__name__}")
         c = config
         self.config = c
         self.loss_weights = loss_weights
-        self.backbone = ResNetBackbone(c.backbone_depth, c.backbone_width, c.d_model,
-                                       coords=c.coords, norm=c.norm)
-        self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
-                               c.d_model, c.head_layers)
+        self.backbone = ResNetBackbone(c.backbone_depth, c.backbone_width, c.d_model, coords=c.coords, norm=c.norm)
+        self.rows = RowPyramid(
+            self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample), c.d_model, c.head_layers
+        )
         self.heat_head, self.box_head = row_heads(c.d_model)
 
     # ----------------------------------------------------------------------------- forward
@@ -156,19 +161,23 @@ class DenseFractureDetector(PatchDetector):
         scores, labels = out["logits"].sigmoid().max(1)  # [B, N]
         n = scores.shape[1]
         depth = (torch.arange(n, device=x.device) + out["offset"]) / n  # [B, N]
-        fields = {"labels": labels, "scores": scores, "depth": depth,
-                  "row": depth * self.config.patch_height, "dip": out["dip"] * 90.0,
-                  "azimuth": azimuth_degrees(out["azimuth"])}
+        fields = {
+            "labels": labels,
+            "scores": scores,
+            "depth": depth,
+            "row": depth * self.config.patch_height,
+            "dip": out["dip"] * 90.0,
+            "azimuth": azimuth_degrees(out["azimuth"]),
+        }
         fields = {k: v.cpu().numpy() for k, v in fields.items()}
         picks = []
         for b in range(x.shape[0]):
             keep = np.flatnonzero(fields["scores"][b] > threshold)
             keep = keep[np.argsort(-fields["scores"][b, keep], kind="stable")]
             if nms_tolerance is not None and len(keep):
-                sinusoids = np.column_stack([fields["row"][b, keep],
-                                             np.minimum(fields["dip"][b, keep], MAX_DIP),
-                                             fields["azimuth"][b, keep]])
-                keep = keep[sinusoid_nms(sinusoids, fields["scores"][b, keep], ROWS_PER_DIAMETER,
-                                         nms_tolerance)]
+                sinusoids = np.column_stack(
+                    [fields["row"][b, keep], np.minimum(fields["dip"][b, keep], MAX_DIP), fields["azimuth"][b, keep]]
+                )
+                keep = keep[sinusoid_nms(sinusoids, fields["scores"][b, keep], ROWS_PER_DIAMETER, nms_tolerance)]
             picks.append({**{k: v[b, keep] for k, v in fields.items()}, "cell": keep})
         return picks

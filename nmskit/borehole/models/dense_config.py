@@ -1,4 +1,5 @@
 """The architecture of a ``DenseFractureDetector``, as stored next to its weights (JSON)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,8 +43,7 @@ class DenseDetectorConfig:
     head_layers: int = 4
 
     def __post_init__(self):
-        for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
-                     "head_layers"):
+        for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model", "head_layers"):
             check_positive_int(getattr(self, name), name)
         check_backbone_fields(self)
 

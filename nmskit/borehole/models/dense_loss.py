@@ -9,6 +9,7 @@ beta 4). Offset, dip / 90 and azimuth ``(cos, sin)`` are regressed only at the p
 L1, L1 and the Euclidean distance of direction vectors (``2 sin(|delta| / 2)``, which cannot
 wrap). Every term is summed and divided by the number of picks in the batch (at least 1).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,16 +41,21 @@ def pick_cells(encoded: list[dict], cells: int) -> dict:
     batch = torch.cat([torch.full_like(t["labels"], b) for b, t in enumerate(encoded)])
     position = torch.cat([t["depth"] for t in encoded]) * cells
     cell = position.floor().long().clamp(0, cells - 1)
-    return {"batch": batch, "label": torch.cat([t["labels"] for t in encoded]), "cell": cell,
-            "offset": position - cell, "dip": torch.cat([t["dip"] for t in encoded]),
-            "azimuth": torch.cat([t["azimuth"] for t in encoded])}
+    return {
+        "batch": batch,
+        "label": torch.cat([t["labels"] for t in encoded]),
+        "cell": cell,
+        "offset": position - cell,
+        "dip": torch.cat([t["dip"] for t in encoded]),
+        "azimuth": torch.cat([t["azimuth"] for t in encoded]),
+    }
 
 
 def gaussian_heatmap(picks: dict, shape: tuple[int, int, int], sigma: float) -> torch.Tensor:
     """``[B, C, N]`` target heatmap: per class, the maximum of the picks' gaussians."""
     b, c, n = shape
     grid = torch.arange(n, device=picks["cell"].device, dtype=torch.float32)
-    bumps = torch.exp(-(grid[None] - picks["cell"][:, None]) ** 2 / (2 * sigma ** 2))  # [T, N]
+    bumps = torch.exp(-((grid[None] - picks["cell"][:, None]) ** 2) / (2 * sigma**2))  # [T, N]
     heat = torch.zeros(b * c, n, device=grid.device)
     index = (picks["batch"] * c + picks["label"])[:, None].expand(-1, n)
     return heat.scatter_reduce(0, index, bumps, reduce="amax").view(b, c, n)
@@ -61,8 +67,8 @@ def focal_heatmap_loss(logits: torch.Tensor, heat: torch.Tensor) -> torch.Tensor
     ``(1 - heat) ** 4``."""
     p = logits.sigmoid()
     positive = heat == 1
-    pos = -(1 - p) ** 2 * F.logsigmoid(logits)
-    neg = -(1 - heat) ** 4 * p ** 2 * F.logsigmoid(-logits)
+    pos = -((1 - p) ** 2) * F.logsigmoid(logits)
+    neg = -((1 - heat) ** 4) * p**2 * F.logsigmoid(-logits)
     return torch.where(positive, pos, neg).sum()
 
 
@@ -82,9 +88,11 @@ def dense_loss(out: dict, encoded: list[dict], weights: DenseLossWeights = Dense
     at = (picks["batch"], picks["cell"])
     pred = {"offset": out["offset"][at], "dip": out["dip"][at], "azimuth": out["azimuth"][at]}
     norm = max(len(picks["cell"]), 1)
-    terms = {"heatmap": focal_heatmap_loss(out["logits"], heat) / norm,
-             "offset": l1_loss("offset")(pred, picks) / norm,
-             "dip": l1_loss("dip")(pred, picks) / norm,
-             "azimuth": l2_loss("azimuth")(pred, picks) / norm}
+    terms = {
+        "heatmap": focal_heatmap_loss(out["logits"], heat) / norm,
+        "offset": l1_loss("offset")(pred, picks) / norm,
+        "dip": l1_loss("dip")(pred, picks) / norm,
+        "azimuth": l2_loss("azimuth")(pred, picks) / norm,
+    }
     terms["loss"] = sum(getattr(weights, k) * v for k, v in terms.items())
     return terms

@@ -12,6 +12,7 @@ Inference keeps each query whose best object-class probability exceeds a thresho
 compares queries with each other: duplicates are discouraged by the one-to-one matching during
 training, not removed afterwards.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,21 +67,24 @@ class FractureDETR(PatchDetector):
 
     config_class = FractureDETRConfig
 
-    def __init__(self, config: FractureDETRConfig = FractureDETRConfig(),
-                 loss_weights: LossWeights = LossWeights()):
+    def __init__(self, config: FractureDETRConfig = FractureDETRConfig(), loss_weights: LossWeights = LossWeights()):
         super().__init__()
         if not isinstance(config, FractureDETRConfig):
             raise ValueError(f"config must be a FractureDETRConfig, got {type(config).__name__}")
         c = config
         self.config = c
-        self.backbone = ResNetBackbone(c.backbone_depth, c.backbone_width, c.d_model,
-                                       coords=c.coords, norm=c.norm)
-        self.transformer = Transformer(c.d_model, c.nhead, c.encoder_layers, c.decoder_layers,
-                                       c.dim_feedforward, c.dropout, c.pre_norm)
+        self.backbone = ResNetBackbone(c.backbone_depth, c.backbone_width, c.d_model, coords=c.coords, norm=c.norm)
+        self.transformer = Transformer(
+            c.d_model, c.nhead, c.encoder_layers, c.decoder_layers, c.dim_feedforward, c.dropout, c.pre_norm
+        )
         if c.query_selection:
             # The dense detector's first stage under its own names, so its weights can seed it.
-            self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
-                                   c.d_model, DENSE_ROW_BLOCKS)
+            self.rows = RowPyramid(
+                self.backbone,
+                (c.patch_height // c.downsample, c.patch_width // c.downsample),
+                c.d_model,
+                DENSE_ROW_BLOCKS,
+            )
             self.heat_head, self.box_head = row_heads(c.d_model)
             self.proposal_embed = MLP(5, c.d_model, c.d_model, 2)  # score logit, depth offset, dip, cos, sin
         else:
@@ -93,8 +97,9 @@ class FractureDETR(PatchDetector):
         if c.row_queries:
             # Fine row features (the dense detector's row pyramid), read at each reference depth
             # to give the decoder's content input local evidence.
-            self.rows = RowPyramid(self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample),
-                                   c.d_model, layers=2)
+            self.rows = RowPyramid(
+                self.backbone, (c.patch_height // c.downsample, c.patch_width // c.downsample), c.d_model, layers=2
+            )
         if c.refine_passes:
             self.refiner = SinusoidRefiner(c.patch_width, c.refine_window, c.refine_columns)
         self.class_head = nn.Linear(c.d_model, len(CLASS_NAMES) + 1)
@@ -103,8 +108,9 @@ class FractureDETR(PatchDetector):
         self.azimuth_head = MLP(c.d_model, c.d_model, 2)
         self.criterion = build_criterion(loss_weights)
         h, w = c.grid_shape
-        self.register_buffer("pos", sine_position_encoding(h, w, c.d_model, periodic_width=True),
-                             persistent=False)  # [d, h, w]
+        self.register_buffer(
+            "pos", sine_position_encoding(h, w, c.d_model, periodic_width=True), persistent=False
+        )  # [d, h, w]
 
     # ----------------------------------------------------------------------------- forward
     def forward(self, patches: torch.Tensor, capture_attention: bool = False) -> dict:
@@ -138,14 +144,18 @@ class FractureDETR(PatchDetector):
             queries = queries + row_anchor_encoding(rows, self.config.d_model)
         if self.config.row_queries:
             content = _sample_rows(self.rows(levels), anchor.sigmoid())  # [B, Q, d]
-        hs, _, attention = self.transformer(features, self.pos[None], queries,
-                                            capture_attention, content)  # hs [L, B, Q, d]
-        layers = [{
-            "logits": self.class_head(h),  # [B, Q, 3]
-            "depth": (self.depth_head(h).squeeze(-1) + anchor).sigmoid(),  # [B, Q]
-            "dip": (self.dip_head(h).squeeze(-1) + dip_ref).sigmoid(),  # [B, Q]
-            "azimuth": self.azimuth_head(h) + az_ref,  # [B, Q, 2]
-        } for h in hs]
+        hs, _, attention = self.transformer(
+            features, self.pos[None], queries, capture_attention, content
+        )  # hs [L, B, Q, d]
+        layers = [
+            {
+                "logits": self.class_head(h),  # [B, Q, 3]
+                "depth": (self.depth_head(h).squeeze(-1) + anchor).sigmoid(),  # [B, Q]
+                "dip": (self.dip_head(h).squeeze(-1) + dip_ref).sigmoid(),  # [B, Q]
+                "azimuth": self.azimuth_head(h) + az_ref,  # [B, Q, 2]
+            }
+            for h in hs
+        ]
         for _ in range(self.config.refine_passes):
             layers.append(self._refine(patches, layers[-1]))
         out = dict(layers[-1], aux_outputs=layers[:-1])
@@ -177,8 +187,9 @@ class FractureDETR(PatchDetector):
         offset = dense["offset"].detach().gather(1, cells)
         depth = (cells + offset) / n  # [B, Q]
         dip = dense["dip"].detach().gather(1, cells).clamp(EPS, 1 - EPS)
-        az = nn.functional.normalize(dense["azimuth"].detach().gather(1, cells[..., None].expand(-1, -1, 2)),
-                                     dim=-1, eps=1e-6)  # [B, Q, 2]
+        az = nn.functional.normalize(
+            dense["azimuth"].detach().gather(1, cells[..., None].expand(-1, -1, 2)), dim=-1, eps=1e-6
+        )  # [B, Q, 2]
         geometry = torch.stack([score.gather(1, cells), offset, dip, az[..., 0], az[..., 1]], -1)  # [B, Q, 5]
         content = rows.transpose(1, 2).gather(1, cells[..., None].expand(-1, -1, rows.shape[1]))  # [B, Q, d]
         content = content + self.proposal_embed(geometry)
@@ -261,15 +272,17 @@ class FractureDETR(PatchDetector):
         for b in range(x.shape[0]):
             keep = torch.nonzero(scores[b] > threshold).squeeze(1)  # [K]
             depth = out["depth"][b, keep]
-            picks.append({
-                "labels": labels[b, keep].cpu().numpy(),
-                "scores": scores[b, keep].cpu().numpy(),
-                "depth": depth.cpu().numpy(),
-                "row": (depth * self.config.patch_height).cpu().numpy(),
-                "dip": (out["dip"][b, keep] * 90.0).cpu().numpy(),
-                "azimuth": az[b, keep].cpu().numpy(),
-                "query": keep.cpu().numpy(),
-            })
+            picks.append(
+                {
+                    "labels": labels[b, keep].cpu().numpy(),
+                    "scores": scores[b, keep].cpu().numpy(),
+                    "depth": depth.cpu().numpy(),
+                    "row": (depth * self.config.patch_height).cpu().numpy(),
+                    "dip": (out["dip"][b, keep] * 90.0).cpu().numpy(),
+                    "azimuth": az[b, keep].cpu().numpy(),
+                    "query": keep.cpu().numpy(),
+                }
+            )
         return picks
 
     @torch.no_grad()

@@ -1,4 +1,5 @@
 """The architecture of a ``FractureDETR``, as stored next to its weights (JSON)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,8 +17,9 @@ def check_backbone_fields(cfg) -> None:
     if cfg.norm not in ("batch", "group"):
         raise ValueError(f"norm must be 'batch' or 'group', got {cfg.norm!r}")
     if cfg.patch_height % cfg.downsample or cfg.patch_width % cfg.downsample:
-        raise ValueError(f"downsample ({cfg.downsample}) must divide the patch shape "
-                         f"{cfg.patch_height} x {cfg.patch_width}")
+        raise ValueError(
+            f"downsample ({cfg.downsample}) must divide the patch shape {cfg.patch_height} x {cfg.patch_width}"
+        )
 
 
 @dataclass(frozen=True)
@@ -85,33 +87,42 @@ class FractureDETRConfig:
     radius_rows: float = ROWS_PER_DIAMETER / 2
 
     def __post_init__(self):
-        for name in ("patch_height", "patch_width", "downsample", "backbone_width", "d_model",
-                     "nhead", "decoder_layers", "dim_feedforward", "num_queries"):
+        for name in (
+            "patch_height",
+            "patch_width",
+            "downsample",
+            "backbone_width",
+            "d_model",
+            "nhead",
+            "decoder_layers",
+            "dim_feedforward",
+            "num_queries",
+        ):
             check_positive_int(getattr(self, name), name)
         if not isinstance(self.encoder_layers, int) or self.encoder_layers < 0:
-            raise ValueError(f"encoder_layers must be a non-negative integer, got "
-                             f"{self.encoder_layers!r}")
+            raise ValueError(f"encoder_layers must be a non-negative integer, got {self.encoder_layers!r}")
         check_backbone_fields(self)
         if self.d_model % self.nhead or self.d_model % 4:
-            raise ValueError(f"d_model ({self.d_model}) must be a multiple of 4 and of nhead "
-                             f"({self.nhead})")
+            raise ValueError(f"d_model ({self.d_model}) must be a multiple of 4 and of nhead ({self.nhead})")
         for name in ("anchored_queries", "row_queries", "query_selection"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
         if self.row_queries and not self.anchored_queries:
             raise ValueError("row_queries needs anchored_queries (the rows are read at the anchors)")
         if self.query_selection and self.anchored_queries:
-            raise ValueError("query_selection and anchored_queries exclude each other (the selected cells are "
-                             "the anchors)")
+            raise ValueError(
+                "query_selection and anchored_queries exclude each other (the selected cells are the anchors)"
+            )
         if self.query_selection and self.num_queries > self.row_cells:
-            raise ValueError(f"num_queries ({self.num_queries}) must not exceed the row cells ({self.row_cells}) "
-                             "with query_selection")
+            raise ValueError(
+                f"num_queries ({self.num_queries}) must not exceed the row cells ({self.row_cells}) "
+                "with query_selection"
+            )
         for name in ("refine_passes", "refine_window"):
             check_count(getattr(self, name), name, allow_none=False)
         check_positive_int(self.refine_columns, "refine_columns")
         if self.refine_passes and self.patch_width % self.refine_columns:
-            raise ValueError(f"refine_columns ({self.refine_columns}) must divide patch_width "
-                             f"({self.patch_width})")
+            raise ValueError(f"refine_columns ({self.refine_columns}) must divide patch_width ({self.patch_width})")
         if not (isinstance(self.radius_rows, (int, float)) and 0 < self.radius_rows < float("inf")):
             raise ValueError(f"radius_rows must be a positive finite number, got {self.radius_rows!r}")
         if not 0.0 <= self.dropout < 1.0:
@@ -124,16 +135,30 @@ class FractureDETRConfig:
         norm (small batches), the transformer is 128 wide and pre-norm, and the queries are
         anchored in depth with row-feature content (see ``anchored_queries`` and
         ``row_queries``; docs/detr.md says why)."""
-        return cls(downsample=2, backbone_width=32, norm="group", d_model=128,
-                   dim_feedforward=512, pre_norm=True, anchored_queries=True, row_queries=True)
+        return cls(
+            downsample=2,
+            backbone_width=32,
+            norm="group",
+            d_model=128,
+            dim_feedforward=512,
+            pre_norm=True,
+            anchored_queries=True,
+            row_queries=True,
+        )
 
     @classmethod
     def two_stage(cls, downsample: int = 4, num_queries: int = 64) -> FractureDETRConfig:
         """``small()`` at ``downsample`` with its queries selected from a dense first stage
         (``query_selection``) instead of anchored: the dense detector's architecture plus a
         decoder, so the dense detector's weights can seed it."""
-        return dataclasses.replace(cls.small(), downsample=downsample, anchored_queries=False, row_queries=False,
-                                   query_selection=True, num_queries=num_queries)
+        return dataclasses.replace(
+            cls.small(),
+            downsample=downsample,
+            anchored_queries=False,
+            row_queries=False,
+            query_selection=True,
+            num_queries=num_queries,
+        )
 
     @property
     def row_cells(self) -> int:

@@ -6,6 +6,7 @@ cost for azimuth is the wrapped angle difference (0 and 360 degrees are the same
 is the Euclidean distance between ``(cos, sin)`` vectors, ``2 sin(|delta| / 2)`` on the unit
 circle, which cannot wrap.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,14 +30,22 @@ class LossWeights:
 
 def build_criterion(weights: LossWeights = LossWeights()) -> SetCriterion:
     """The ``SetCriterion`` (with its ``HungarianMatcher``) for fracture / bed picks."""
-    matcher = HungarianMatcher(weights.label, {
-        "depth": (weights.depth, l1_cost("depth")),
-        "dip": (weights.dip, l1_cost("dip")),
-        "azimuth": (weights.azimuth, angle_cost("azimuth")),
-    })
-    return SetCriterion(len(CLASS_NAMES), matcher, eos_coef=weights.eos_coef,
-                        class_weight=weights.label, loss_terms={
-                            "depth": (weights.depth, l1_loss("depth")),
-                            "dip": (weights.dip, l1_loss("dip")),
-                            "azimuth": (weights.azimuth, l2_loss("azimuth")),
-                        })
+    matcher = HungarianMatcher(
+        weights.label,
+        {
+            "depth": (weights.depth, l1_cost("depth")),
+            "dip": (weights.dip, l1_cost("dip")),
+            "azimuth": (weights.azimuth, angle_cost("azimuth")),
+        },
+    )
+    return SetCriterion(
+        len(CLASS_NAMES),
+        matcher,
+        eos_coef=weights.eos_coef,
+        class_weight=weights.label,
+        loss_terms={
+            "depth": (weights.depth, l1_loss("depth")),
+            "dip": (weights.dip, l1_loss("dip")),
+            "azimuth": (weights.azimuth, l2_loss("azimuth")),
+        },
+    )

@@ -5,6 +5,7 @@ A patch detector is a :class:`nmskit.nn.Model` whose ``config`` has ``patch_heig
 ``patch_width`` and which takes ``[B, 1, patch_height, patch_width]`` patches. Its
 checkpoints are those of :mod:`nmskit.nn.checkpoint`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,10 +33,12 @@ class PatchDetector(Model):
         if x.dim() == 2:
             x = x[None, None]
         if x.dim() != 4 or tuple(x.shape[1:]) != (1, h, w) or x.shape[0] == 0:
-            raise ValueError(f"patches must have shape [B, 1, {h}, {w}] (or [{h}, {w}] for one "
-                             f"patch), got {tuple(x.shape)}")
-        if x.dtype.is_complex or not (x.dtype.is_floating_point or x.dtype in
-                                      (torch.uint8, torch.int16, torch.int32, torch.int64)):
+            raise ValueError(
+                f"patches must have shape [B, 1, {h}, {w}] (or [{h}, {w}] for one patch), got {tuple(x.shape)}"
+            )
+        if x.dtype.is_complex or not (
+            x.dtype.is_floating_point or x.dtype in (torch.uint8, torch.int16, torch.int32, torch.int64)
+        ):
             raise ValueError(f"patches must be real numbers, got dtype {x.dtype}")
         x = x.to(device=next(self.parameters()).device, dtype=torch.float32)
         if not torch.isfinite(x).all():
@@ -45,8 +48,7 @@ class PatchDetector(Model):
     def check_targets(self, patches: torch.Tensor, targets) -> None:
         """Raise a ``ValueError`` unless there is one target dict per patch."""
         if len(targets) != patches.shape[0]:
-            raise ValueError(f"targets must hold one dict per patch ({patches.shape[0]}), got "
-                             f"{len(targets)}")
+            raise ValueError(f"targets must hold one dict per patch ({patches.shape[0]}), got {len(targets)}")
 
     def _eval_forward(self, x: torch.Tensor, **options) -> dict:
         """``forward`` in eval mode (no dropout, running batch-norm statistics), then the

@@ -22,6 +22,7 @@ The refinement is per query: no query reads another's strip or output, so it pru
 and the detector stays NMS-free. The sampling positions are detached (as between
 Deformable-DETR's refinement stages): the decoder's geometry is trained by its own loss.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,8 +51,9 @@ def strip_azimuths(width: int, columns: int, dtype=torch.float32, device=None) -
     return (cols + 0.5) * (2 * math.pi / width)
 
 
-def sinusoid_strips(patches: torch.Tensor, z0: torch.Tensor, p: torch.Tensor, q: torch.Tensor,
-                    half_window: int, columns: int) -> torch.Tensor:
+def sinusoid_strips(
+    patches: torch.Tensor, z0: torch.Tensor, p: torch.Tensor, q: torch.Tensor, half_window: int, columns: int
+) -> torch.Tensor:
     """The patch read along each query's sinusoid.
 
     Args:
@@ -71,8 +73,7 @@ def sinusoid_strips(patches: torch.Tensor, z0: torch.Tensor, p: torch.Tensor, q:
     b, _, h, w = patches.shape
     for name, t in (("z0", z0), ("p", p), ("q", q)):
         if t.dim() != 2 or t.shape[0] != b or t.shape != z0.shape:
-            raise ValueError(f"{name} must have shape [B, Q] with B = {b} and the shape of z0, "
-                             f"got {tuple(t.shape)}")
+            raise ValueError(f"{name} must have shape [B, Q] with B = {b} and the shape of z0, got {tuple(t.shape)}")
     nq = z0.shape[1]
     cols = torch.arange(columns, device=patches.device) * (w // columns)  # [S]
     x = strip_azimuths(w, columns, patches.dtype, patches.device)
@@ -115,15 +116,20 @@ class SinusoidRefiner(nn.Module):
             confidence.
     """
 
-    def __init__(self, width: int, half_window: int = 16, columns: int = 18, channels: int = 8,
-                 ridge: float = 1.0):
+    def __init__(self, width: int, half_window: int = 16, columns: int = 18, channels: int = 8, ridge: float = 1.0):
         super().__init__()
         check_strip_shape(width, half_window, columns)
         self.half_window, self.columns, self.ridge = half_window, columns, ridge
         c = channels
         # No normalisation layers: they cost more than the convolutions at this size.
-        self.features = nn.Sequential(CircularConv2d(2, c, 3), nn.ReLU(), CircularConv2d(c, c, 3, dilation=2),
-                                      nn.ReLU(), CircularConv2d(c, c, 3), nn.ReLU())
+        self.features = nn.Sequential(
+            CircularConv2d(2, c, 3),
+            nn.ReLU(),
+            CircularConv2d(c, c, 3, dilation=2),
+            nn.ReLU(),
+            CircularConv2d(c, c, 3),
+            nn.ReLU(),
+        )
         self.row_logit = nn.Conv2d(c, 1, 1)  # where the feature is, per column
         self.confidence = nn.Conv2d(c, 1, 1)  # how sure, per column
         self.objectness = nn.Linear(c, 1)

@@ -9,6 +9,7 @@ summed (a one-dimensional feature pyramid), then refined by dilated residual 1-D
 convolutions. The dense detector predicts from these rows; ``FractureDETR`` can read them at
 its queries' reference depths.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,11 +56,13 @@ class RowPyramid(nn.Module):
             shapes = [backbone.levels(probe)[i].shape for i in LEVELS]  # [1, C, h, w] each
         self.collapse = nn.ModuleList(nn.Conv2d(s[1], channels, (1, s[3])) for s in shapes)
         self.merge_norm = nn.GroupNorm(math.gcd(8, channels), channels)
-        self.blocks = nn.Sequential(*(RowBlock(channels, 2 ** i) for i in range(layers)))
+        self.blocks = nn.Sequential(*(RowBlock(channels, 2**i) for i in range(layers)))
 
     def forward(self, levels: list[torch.Tensor]) -> torch.Tensor:
         """``levels`` as from ``ResNetBackbone.levels`` -> ``[B, d, N]``."""
         n = levels[0].shape[2]
-        rows = sum(F.interpolate(conv(levels[i]).squeeze(-1), size=n, mode="linear", align_corners=False)
-                   for conv, i in zip(self.collapse, LEVELS))  # [B, d, N]
+        rows = sum(
+            F.interpolate(conv(levels[i]).squeeze(-1), size=n, mode="linear", align_corners=False)
+            for conv, i in zip(self.collapse, LEVELS)
+        )  # [B, d, N]
         return self.blocks(F.relu(self.merge_norm(rows)))

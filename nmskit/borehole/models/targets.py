@@ -4,6 +4,7 @@ User targets give ``depth`` as a fraction of the patch, ``dip`` and ``azimuth`` 
 The models see ``depth`` in [0, 1], ``dip`` / 90 in [0, 1] and ``azimuth`` as a ``(cos, sin)``
 unit vector, so 0 and 360 degrees are one direction.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,7 @@ CLASS_NAMES = ("fracture", "bed")
 def _column(target: dict, key: str, i: int) -> np.ndarray:
     """One target field as a finite float64 ``[T]``."""
     if key not in target:
-        raise ValueError(f"targets[{i}] has no {key!r}; each target needs labels, depth, dip, "
-                         "azimuth")
+        raise ValueError(f"targets[{i}] has no {key!r}; each target needs labels, depth, dip, azimuth")
     value = target[key]
     arr = value.detach().cpu().numpy() if torch.is_tensor(value) else np.asarray(value)
     arr = arr.astype(np.float64).reshape(-1)
@@ -53,13 +53,16 @@ def encode_targets(targets, device=None) -> list[dict]:
         if np.any((dip < 0) | (dip > 90)):
             raise ValueError(f"targets[{i}]['dip'] must lie in [0, 90] degrees")
         rad = np.deg2rad(az)
-        encoded.append({
-            "labels": torch.as_tensor(labels, dtype=torch.int64, device=device),
-            "depth": torch.as_tensor(depth, dtype=torch.float32, device=device),
-            "dip": torch.as_tensor(dip / 90.0, dtype=torch.float32, device=device),
-            "azimuth": torch.as_tensor(np.stack([np.cos(rad), np.sin(rad)], axis=1).reshape(n, 2),
-                                       dtype=torch.float32, device=device),
-        })
+        encoded.append(
+            {
+                "labels": torch.as_tensor(labels, dtype=torch.int64, device=device),
+                "depth": torch.as_tensor(depth, dtype=torch.float32, device=device),
+                "dip": torch.as_tensor(dip / 90.0, dtype=torch.float32, device=device),
+                "azimuth": torch.as_tensor(
+                    np.stack([np.cos(rad), np.sin(rad)], axis=1).reshape(n, 2), dtype=torch.float32, device=device
+                ),
+            }
+        )
     return encoded
 
 

@@ -1,6 +1,7 @@
 """Whole-log dip picking by a chosen method: the classical Hough picker, the DETR-style
 detector or the dense detector with sinusoid NMS (shipped weights; see docs/detr.md and
 docs/dense.md)."""
+
 from __future__ import annotations
 
 import warnings
@@ -19,8 +20,9 @@ from .hough import WIDTH, hough_picks
 METHODS = ("hough", "detr", "dense")
 
 
-def detect_picks(image: BoreholeImage, method: str = "hough", sentinels: Sequence[float] = DEFAULT_SENTINELS,
-                 **options: Any) -> PickTable:
+def detect_picks(
+    image: BoreholeImage, method: str = "hough", sentinels: Sequence[float] = DEFAULT_SENTINELS, **options: Any
+) -> PickTable:
     """Pick sinusoids on a raw log.
 
     Args:
@@ -39,8 +41,11 @@ def detect_picks(image: BoreholeImage, method: str = "hough", sentinels: Sequenc
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     if not mask_sentinels(image, sentinels).mask.any():
-        warnings.warn(f"the log has no valid pixel ({image.depths[0]:g}-{image.depths[-1]:g} "
-                      f"{image.depth_unit}, all null or sentinel): no picks", stacklevel=2)
+        warnings.warn(
+            f"the log has no valid pixel ({image.depths[0]:g}-{image.depths[-1]:g} "
+            f"{image.depth_unit}, all null or sentinel): no picks",
+            stacklevel=2,
+        )
         return PickTable.from_arrays(np.zeros((0, 3)), depth_unit=image.depth_unit)
     if method != "hough":
         from .patchwise import log_picks  # loads torch

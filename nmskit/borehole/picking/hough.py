@@ -17,6 +17,7 @@ fracture detector.
 4. **NMS.** Candidates are suppressed greedily by sinusoid distance
    (:func:`nmskit.sinusoid_nms`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -83,10 +84,22 @@ def edge_map(image: BoreholeImage, sigma: float = 1.5, window_rows: int = 80) ->
 WIDTH = 72  # azimuth columns of the search
 
 
-def hough_picks(image: BoreholeImage, *, width: int = WIDTH, sigma: float = 1.5, dip_step: float = 2.0,
-                max_dip: float = 84.0, threshold: float = 1.0, min_separation: float = 2.0,
-                nms_distance: float = 0.06, nms_unit: str = "m", search_rows: int = 3,
-                edge_window: float = 2.0, edge_window_unit: str = "ft", preprocessed: bool = False) -> PickTable:
+def hough_picks(
+    image: BoreholeImage,
+    *,
+    width: int = WIDTH,
+    sigma: float = 1.5,
+    dip_step: float = 2.0,
+    max_dip: float = 84.0,
+    threshold: float = 1.0,
+    min_separation: float = 2.0,
+    nms_distance: float = 0.06,
+    nms_unit: str = "m",
+    search_rows: int = 3,
+    edge_window: float = 2.0,
+    edge_window_unit: str = "ft",
+    preprocessed: bool = False,
+) -> PickTable:
     """Pick sinusoids on an image log without a model.
 
     Args:
@@ -129,8 +142,9 @@ def hough_picks(image: BoreholeImage, *, width: int = WIDTH, sigma: float = 1.5,
     acc = np.empty((len(shifts), h), np.float32)
     _accumulate(edges, shifts, acc)
     strength = np.abs(acc).reshape(len(dips), w, h)
-    peaks = strength == maximum_filter(strength, size=(3, 3, 2 * int(min_separation) + 1),
-                                       mode=("nearest", "wrap", "nearest"))
+    peaks = strength == maximum_filter(
+        strength, size=(3, 3, 2 * int(min_separation) + 1), mode=("nearest", "wrap", "nearest")
+    )
     di, ai, zi = np.nonzero(peaks & (strength >= threshold))
     if len(zi) == 0:
         return _table(img, np.zeros((0, 3)), np.zeros(0))
@@ -144,8 +158,14 @@ def hough_picks(image: BoreholeImage, *, width: int = WIDTH, sigma: float = 1.5,
     traced, weight, sign = traced[ok], weight[ok], sign[ok]
     if len(traced) == 0:
         return _table(img, np.zeros((0, 3)), np.zeros(0))
-    fit, _ = fit_sinusoid(img.azimuths, traced, 2 * radius_rows, weights=weight + 1e-6,
-                          azimuth_origin=img.azimuth_origin, azimuth_direction=img.azimuth_direction)
+    fit, _ = fit_sinusoid(
+        img.azimuths,
+        traced,
+        2 * radius_rows,
+        weights=weight + 1e-6,
+        azimuth_origin=img.azimuth_origin,
+        azimuth_direction=img.azimuth_direction,
+    )
     fit[:, 1] = np.minimum(fit[:, 1], max_dip)
     score = _strength_along(edges, _curve_rows(fit, radius_rows, x)) * sign
     # the refined curve must still follow an edge of its sign, centred inside the log

@@ -18,6 +18,7 @@ sinusoid NMS inside each patch).
 Picks centred on a row with no valid pixel (a tool gap, a sentinel stretch or padding past
 the end of the log) are dropped: nothing was measured there.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -37,8 +38,10 @@ from ..models.targets import CLASS_NAMES
 from ..preprocessing.patches import patch_grid
 from ..preprocessing.scale import prepare_log
 
-SHIPPED = {"detr": (FractureDETR, "fracture_detr.safetensors"),
-           "dense": (DenseFractureDetector, "fracture_dense.safetensors")}
+SHIPPED = {
+    "detr": (FractureDETR, "fracture_detr.safetensors"),
+    "dense": (DenseFractureDetector, "fracture_dense.safetensors"),
+}
 
 
 @lru_cache(maxsize=len(SHIPPED))
@@ -54,8 +57,14 @@ def shipped_model(method: str = "detr") -> PatchDetector:
         return cls.load(path).eval()
 
 
-def log_picks(image: BoreholeImage, model: PatchDetector | str = "detr", overlap: int = 200,
-              batch: int = 8, prepared: bool = False, **predict_options: Any) -> PickTable:
+def log_picks(
+    image: BoreholeImage,
+    model: PatchDetector | str = "detr",
+    overlap: int = 200,
+    batch: int = 8,
+    prepared: bool = False,
+    **predict_options: Any,
+) -> PickTable:
     """Pick sinusoids on a whole log with a patch detector.
 
     Args:

@@ -4,6 +4,7 @@ move with it exactly.
 Labels are ``[N, 3]`` rows ``(row, dip, azimuth)`` in patch coordinates, azimuth in the
 patch's column frame (column ``k`` at ``(k + 0.5) * 360 / W``, increasing with ``k``).
 """
+
 from __future__ import annotations
 
 import numpy as np

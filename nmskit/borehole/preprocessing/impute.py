@@ -1,6 +1,7 @@
 """Filling invalid pixels: circular interpolation across azimuth within a row, then linear
 interpolation along depth for rows with no valid pixel. The mask is kept unchanged so a
 model can still tell measured from filled pixels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -67,8 +68,10 @@ def impute(image: BoreholeImage) -> BoreholeImage:
         ValueError if no pixel is valid (e.g. an all-sentinel interval).
     """
     if not image.mask.any():
-        raise ValueError(f"image has no valid pixel in {image.depths[0]:g}-{image.depths[-1]:g} "
-                         f"{image.depth_unit} (all null or sentinel): nothing to impute from")
+        raise ValueError(
+            f"image has no valid pixel in {image.depths[0]:g}-{image.depths[-1]:g} "
+            f"{image.depth_unit} (all null or sentinel): nothing to impute from"
+        )
     out = np.empty_like(image.values)
     has_valid = np.empty(image.shape[0], np.bool_)
     kernel = _fill_rows_parallel if image.values.size >= PARALLEL_PIXELS else _fill_rows_serial

@@ -1,4 +1,5 @@
 """Sentinel and null values -> the validity mask."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ from .impute import PARALLEL_PIXELS
 DEFAULT_SENTINELS = (-9999.0, -999.25)
 
 
-def mask_sentinels(image: BoreholeImage, sentinels: Sequence[float] = DEFAULT_SENTINELS,
-                   valid_range: tuple[float, float] | None = None) -> BoreholeImage:
+def mask_sentinels(
+    image: BoreholeImage, sentinels: Sequence[float] = DEFAULT_SENTINELS, valid_range: tuple[float, float] | None = None
+) -> BoreholeImage:
     """Mark NaN, +-inf, sentinel values and (optionally) out-of-range values as invalid.
 
     Args:

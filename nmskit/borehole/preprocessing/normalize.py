@@ -4,6 +4,7 @@ Static: one linear stretch between two percentiles of the whole log. Dynamic: ra
 (histogram) equalisation in a sliding depth window, so every depth uses its own contrast;
 this is what borehole-image interpreters look at, and what the detector is trained on.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -96,8 +97,9 @@ _sliding_rank_serial = njit(cache=True)(_sliding_rank)
 _sliding_rank_parallel = njit(cache=True, parallel=True)(_sliding_rank)
 
 
-def normalize_dynamic(image: BoreholeImage, window: float = 2.0, window_unit: str = "ft", bins: int = 512,
-                      log: bool = False) -> BoreholeImage:
+def normalize_dynamic(
+    image: BoreholeImage, window: float = 2.0, window_unit: str = "ft", bins: int = 512, log: bool = False
+) -> BoreholeImage:
     """Rank equalisation in a sliding depth window.
 
     Each pixel becomes the fraction of valid pixels in the window of rows centred on its
@@ -124,6 +126,14 @@ def normalize_dynamic(image: BoreholeImage, window: float = 2.0, window_unit: st
     out = np.empty(image.shape, np.float32)
     vals = np.ascontiguousarray(_transformed(image.values, log), dtype=np.float32)
     kernel = _sliding_rank_parallel if vals.size >= PARALLEL_PIXELS else _sliding_rank_serial
-    kernel(vals, image.mask, float(lo), float(bins / (hi - lo) if hi > lo else 0.0), int(bins), half,
-                  max(4096, 8 * half), out)
+    kernel(
+        vals,
+        image.mask,
+        float(lo),
+        float(bins / (hi - lo) if hi > lo else 0.0),
+        int(bins),
+        half,
+        max(4096, 8 * half),
+        out,
+    )
     return image.derive(values=out)

@@ -7,6 +7,7 @@ neighbour's (the overlaps are split at their middle). The cores partition the lo
 whole-log detector keeps a pick only from the patch whose core contains its depth: that
 is ownership, not suppression, and it needs no comparison between picks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,8 @@ class PatchGrid:
         for k, p in enumerate(idx):
             s = self.starts[p]
             n = min(self.height, h - s)
-            values[k, :n] = image.values[s:s + n]
-            mask[k, :n] = image.mask[s:s + n]
+            values[k, :n] = image.values[s : s + n]
+            mask[k, :n] = image.mask[s : s + n]
         return values, mask
 
 
@@ -102,8 +103,10 @@ def patch_grid(image: BoreholeImage, height: int = 800, overlap: int = 200, pad:
     n = image.shape[0]
     if n < height:
         if not pad:
-            raise ValueError(f"the log has {n} rows, shorter than one patch of {height} rows; "
-                             "pass pad=True to pad it with invalid rows, or use a smaller height")
+            raise ValueError(
+                f"the log has {n} rows, shorter than one patch of {height} rows; "
+                "pass pad=True to pad it with invalid rows, or use a smaller height"
+            )
         starts = np.zeros(1, np.int64)
     else:
         stride = height - overlap

@@ -1,4 +1,5 @@
 """The standard preparation of a log for viewing, picking and the detector."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -10,10 +11,18 @@ from .normalize import normalize_dynamic, normalize_static
 from .resample import resample_azimuth, resample_depth
 
 
-def preprocess(image: BoreholeImage, *, width: int | None = 360, step: float | None = None,
-               step_unit: str | None = None, sentinels: Sequence[float] = DEFAULT_SENTINELS,
-               normalization: str = "dynamic", window: float = 2.0, window_unit: str = "ft",
-               log: bool = False) -> BoreholeImage:
+def preprocess(
+    image: BoreholeImage,
+    *,
+    width: int | None = 360,
+    step: float | None = None,
+    step_unit: str | None = None,
+    sentinels: Sequence[float] = DEFAULT_SENTINELS,
+    normalization: str = "dynamic",
+    window: float = 2.0,
+    window_unit: str = "ft",
+    log: bool = False,
+) -> BoreholeImage:
     """Mask sentinels, resample depth, impute gaps, normalise, resample azimuth.
 
     Args:

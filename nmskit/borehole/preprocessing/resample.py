@@ -3,6 +3,7 @@
 Both are linear interpolations. A resampled pixel is valid only if every source pixel
 with a non-zero weight is valid.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,9 @@ def resample_azimuth(image: BoreholeImage, width: int = 360) -> BoreholeImage:
     return image.replace(values=values, mask=mask, azimuths=new_az)
 
 
-def resample_depth(image: BoreholeImage, step: float, step_unit: str | None = None,
-                   max_gap: float | None = None) -> BoreholeImage:
+def resample_depth(
+    image: BoreholeImage, step: float, step_unit: str | None = None, max_gap: float | None = None
+) -> BoreholeImage:
     """Resample the rows to a regular depth grid ``depths[0] + k * step``.
 
     Args:

@@ -8,6 +8,7 @@ logged every 0.025 ft, the embedded well's native sampling), with 360 azimuth co
 Every log, synthetic or real, is resampled in depth to ``diameter / ROWS_PER_DIAMETER``
 (the median diameter) before patches are cut.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -10,6 +10,7 @@ Files in ``out_dir`` (besides the loop's ``last``, ``last-optimizer`` and ``best
 ``validation.jsonl`` (every validation) and ``record.json`` (command, configurations,
 steps, wall time, best score), updated after every chunk.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,9 @@ VALIDATION_SEED = 1_000_003
 MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
 
 # The optimisation of the shipped detectors' runs (docs/detr.md, docs/dense.md).
-DETECTOR_TRAINING = TrainConfig(steps=3000, lr=2e-4, lr_backbone=1e-4, val_every=200, save_every=200,
-                                monitor="score", progress=False)
+DETECTOR_TRAINING = TrainConfig(
+    steps=3000, lr=2e-4, lr_backbone=1e-4, val_every=200, save_every=200, monitor="score", progress=False
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,13 @@ def real_split(well: str = "48_19a-C2"):
     return parts[0], parts[1]
 
 
-def detector_config(downsample: int | None = None, model: str = "detr", refine_passes: int | None = None,
-                    query_selection: bool = False, published: bool = False):
+def detector_config(
+    downsample: int | None = None,
+    model: str = "detr",
+    refine_passes: int | None = None,
+    query_selection: bool = False,
+    published: bool = False,
+):
     """The trained configuration of ``model``: ``FractureDETRConfig.small()`` pooled by
     ``downsample`` (default 4; ``FractureDETRConfig.two_stage()`` with ``query_selection``;
     the full-resolution published ``FractureDETRConfig()`` with ``published``, pooled only
@@ -100,22 +107,41 @@ def detector_config(downsample: int | None = None, model: str = "detr", refine_p
     downsample = 4 if downsample is None else downsample
     if model == "dense":
         return DenseDetectorConfig(downsample=downsample)
-    cfg = (FractureDETRConfig.two_stage(downsample) if query_selection else
-           dataclasses.replace(FractureDETRConfig.small(), downsample=downsample))
+    cfg = (
+        FractureDETRConfig.two_stage(downsample)
+        if query_selection
+        else dataclasses.replace(FractureDETRConfig.small(), downsample=downsample)
+    )
     return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
 
 
 # Option name -> (settings, field) for :func:`run_settings` (the ``nmskit fractures train``
 # options): the optimisation, the data and DETR's loss weights.
-OPTIONS = {"steps": ("train", "steps"), "seed": ("train", "seed"), "val_every": ("train", "val_every"),
-           "lr": ("train", "lr"), "lr_drop": ("train", "lr_drop"), "batch": ("data", "batch"),
-           "real_share": ("data", "real_share"), "n_val": ("data", "n_val"), "reuse": ("data", "reuse"),
-           "device": ("train", "device"), "eos_coef": ("loss", "eos_coef"),
-           "depth_weight": ("loss", "depth"), "dip_weight": ("loss", "dip")}
+OPTIONS = {
+    "steps": ("train", "steps"),
+    "seed": ("train", "seed"),
+    "val_every": ("train", "val_every"),
+    "lr": ("train", "lr"),
+    "lr_drop": ("train", "lr_drop"),
+    "batch": ("data", "batch"),
+    "real_share": ("data", "real_share"),
+    "n_val": ("data", "n_val"),
+    "reuse": ("data", "reuse"),
+    "device": ("train", "device"),
+    "eos_coef": ("loss", "eos_coef"),
+    "depth_weight": ("loss", "depth"),
+    "dip_weight": ("loss", "dip"),
+}
 
 
-def run_settings(model: str = "detr", downsample: int | None = None, refine_passes: int | None = None,
-                 query_selection: bool = False, published: bool = False, **given) -> dict:
+def run_settings(
+    model: str = "detr",
+    downsample: int | None = None,
+    refine_passes: int | None = None,
+    query_selection: bool = False,
+    published: bool = False,
+    **given,
+) -> dict:
     """The arguments of :func:`fit` (``config``, ``train_cfg``, ``data``, ``loss_weights``)
     from option values: each of :data:`OPTIONS` given and not None replaces the default of
     :data:`DETECTOR_TRAINING`, :class:`DataConfig` or ``LossWeights``; the model config is
@@ -131,15 +157,26 @@ def run_settings(model: str = "detr", downsample: int | None = None, refine_pass
     if model == "dense" and (parts["loss"] or refine_passes is not None):
         raise ValueError("eos_coef, depth_weight, dip_weight and refine_passes apply to the DETR model only")
     config = detector_config(downsample, model, refine_passes, query_selection, published)
-    return {"config": config, "train_cfg": dataclasses.replace(DETECTOR_TRAINING, **parts["train"]),
-            "data": DataConfig(**parts["data"]),
-            "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None}
+    return {
+        "config": config,
+        "train_cfg": dataclasses.replace(DETECTOR_TRAINING, **parts["train"]),
+        "data": DataConfig(**parts["data"]),
+        "loss_weights": LossWeights(**parts["loss"]) if model == "detr" else None,
+    }
 
 
-def fit(out_dir: PathLike, config: FractureDETRConfig | DenseDetectorConfig | None = None,
-        train_cfg: TrainConfig = DETECTOR_TRAINING, data: DataConfig = DataConfig(),
-        loss_weights: LossWeights | None = None, init: PathLike | None = None, train_only: str | None = None,
-        deadline: float | None = None, resume: bool = False, command: str = "") -> dict:
+def fit(
+    out_dir: PathLike,
+    config: FractureDETRConfig | DenseDetectorConfig | None = None,
+    train_cfg: TrainConfig = DETECTOR_TRAINING,
+    data: DataConfig = DataConfig(),
+    loss_weights: LossWeights | None = None,
+    init: PathLike | None = None,
+    train_only: str | None = None,
+    deadline: float | None = None,
+    resume: bool = False,
+    command: str = "",
+) -> dict:
     """Train a detector and record the run.
 
     Args:
@@ -169,26 +206,45 @@ def fit(out_dir: PathLike, config: FractureDETRConfig | DenseDetectorConfig | No
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     if resume and record_path.is_file():
         record = json.loads(record_path.read_text())
-        missing = [k for k in ("model", "config", "train", "data", "loss_weights") if not isinstance(record, dict) or k not in record]
+        missing = [
+            k
+            for k in ("model", "config", "train", "data", "loss_weights")
+            if not isinstance(record, dict) or k not in record
+        ]
         if missing:
-            raise ValueError(f"{str(record_path)!r} has no {missing[0]!r}: it is not the record of a run this "
-                             "version can resume; start a new run in another directory")
+            raise ValueError(
+                f"{str(record_path)!r} has no {missing[0]!r}: it is not the record of a run this "
+                "version can resume; start a new run in another directory"
+            )
         record.setdefault("resumed", []).append({"command": command, "at": now})
     else:
         config = detector_config() if config is None else config
         name = next((k for k, cls in MODELS.items() if isinstance(config, cls.config_class)), None)
         if name is None:
-            raise ValueError(f"config must be a FractureDETRConfig or a DenseDetectorConfig, got {type(config).__name__}")
+            raise ValueError(
+                f"config must be a FractureDETRConfig or a DenseDetectorConfig, got {type(config).__name__}"
+            )
         if name == "dense" and loss_weights is not None:
             raise ValueError("loss_weights: the dense detector takes none (DETR only)")
-        record = {"command": command, "model": name, "config": config.to_dict(),
-                  "train": dataclasses.asdict(dataclasses.replace(train_cfg, save_every=train_cfg.val_every)), "data": dataclasses.asdict(data),
-                  "loss_weights": dataclasses.asdict(loss_weights or LossWeights()) if name == "detr" else None,
-                  "validation_seed": VALIDATION_SEED, "train_interval_ft": TRAIN_INTERVAL,
-                  "validation_interval_ft": VALIDATION_INTERVAL, "init": None if init is None else str(init),
-                  "train_only": train_only, "started": now, "train_seconds": 0.0, "steps_done": 0}
-    cfg = dataclasses.replace(TrainConfig(**record["train"]), steps=train_cfg.steps, progress=train_cfg.progress,
-                              device=train_cfg.device)
+        record = {
+            "command": command,
+            "model": name,
+            "config": config.to_dict(),
+            "train": dataclasses.asdict(dataclasses.replace(train_cfg, save_every=train_cfg.val_every)),
+            "data": dataclasses.asdict(data),
+            "loss_weights": dataclasses.asdict(loss_weights or LossWeights()) if name == "detr" else None,
+            "validation_seed": VALIDATION_SEED,
+            "train_interval_ft": TRAIN_INTERVAL,
+            "validation_interval_ft": VALIDATION_INTERVAL,
+            "init": None if init is None else str(init),
+            "train_only": train_only,
+            "started": now,
+            "train_seconds": 0.0,
+            "steps_done": 0,
+        }
+    cfg = dataclasses.replace(
+        TrainConfig(**record["train"]), steps=train_cfg.steps, progress=train_cfg.progress, device=train_cfg.device
+    )
     data = DataConfig(**record["data"])
     cls = MODELS[record["model"]]
     torch.manual_seed(cfg.seed)  # the initial weights
@@ -204,8 +260,9 @@ def fit(out_dir: PathLike, config: FractureDETRConfig | DenseDetectorConfig | No
         for name, param in detector.named_parameters():
             param.requires_grad_(name.startswith(prefix))
     real_train, real_val = real_split()
-    stream = TrainingStream(data.batch, cfg.seed, real_train if data.real_share > 0 else None, data.real_share,
-                            reuse=data.reuse)
+    stream = TrainingStream(
+        data.batch, cfg.seed, real_train if data.real_share > 0 else None, data.real_share, reuse=data.reuse
+    )
     validate = PickValidator(data.n_val, VALIDATION_SEED, real_val, out / "validation.jsonl")
     facts = {k: record[k] for k in ("command", "model", "data", "loss_weights", "init", "train_only")}
     while done < cfg.steps and (deadline is None or time.time() < deadline):

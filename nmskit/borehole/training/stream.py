@@ -12,6 +12,7 @@ random azimuth rotation and depth flip (both move the labels exactly, see
 :mod:`nmskit.borehole.preprocessing.augment`). Real crops also get contrast, noise and gap-masking
 augmentations.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -52,8 +53,12 @@ def patch_labels_from_picks(image: BoreholeImage, picks: PickTable, height: int)
 def to_target(labels: np.ndarray, classes: np.ndarray, height: int) -> dict:
     """``[N, 3]`` patch labels -> the target dict of ``FractureDETR.compute_loss``."""
     lab = torch.as_tensor(np.asarray(labels, np.float32).reshape(-1, 3))
-    return {"labels": torch.as_tensor(classes, dtype=torch.int64), "depth": lab[:, 0] / height,
-            "dip": lab[:, 1], "azimuth": lab[:, 2]}
+    return {
+        "labels": torch.as_tensor(classes, dtype=torch.int64),
+        "depth": lab[:, 0] / height,
+        "dip": lab[:, 1],
+        "azimuth": lab[:, 2],
+    }
 
 
 def draw_tool(rng: np.random.Generator, tools=tuple(TOOLS), diameter_range=DIAMETER_RANGE_IN) -> tuple[str, float]:
@@ -62,8 +67,9 @@ def draw_tool(rng: np.random.Generator, tools=tuple(TOOLS), diameter_range=DIAME
     return tools[rng.integers(len(tools))], float(rng.uniform(*diameter_range))
 
 
-def synthetic_patch(seed, index: int, height: int = 800, tools=tuple(TOOLS),
-                    diameter_range=DIAMETER_RANGE_IN) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def synthetic_patch(
+    seed, index: int, height: int = 800, tools=tuple(TOOLS), diameter_range=DIAMETER_RANGE_IN
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Synthetic log ``(seed, index)``, prepared and cut to its first ``height`` rows.
 
     The tool is drawn from ``tools`` and the gauge diameter (inches) from ``diameter_range``.
@@ -109,8 +115,16 @@ class TrainingStream:
         height: patch rows.
     """
 
-    def __init__(self, batch: int = 8, seed: int = 0, real=None, real_share: float = 0.25,
-                 reuse: int = 4, window: int = 256, height: int = 800):
+    def __init__(
+        self,
+        batch: int = 8,
+        seed: int = 0,
+        real=None,
+        real_share: float = 0.25,
+        reuse: int = 4,
+        window: int = 256,
+        height: int = 800,
+    ):
         self.batch, self.seed, self.reuse, self.window, self.height = batch, seed, reuse, window, height
         self.real_share = real_share if real is not None else 0.0
         self._cache: OrderedDict = OrderedDict()
@@ -118,8 +132,10 @@ class TrainingStream:
             image, picks = real
             self.real_log = prepare_log(image)
             if self.real_log.shape[0] < height:
-                raise ValueError(f"the real training interval has {self.real_log.shape[0]} prepared rows, "
-                                 f"fewer than one patch ({height})")
+                raise ValueError(
+                    f"the real training interval has {self.real_log.shape[0]} prepared rows, "
+                    f"fewer than one patch ({height})"
+                )
             self.real_picks = picks
 
     def _synthetic(self, index: int):

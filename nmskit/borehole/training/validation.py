@@ -6,6 +6,7 @@ Scores follow :func:`nmskit.evaluate.evaluate_picks`: one-to-one Hungarian match
 within 3 degrees and azimuth within 15 degrees (apparent angles); and F1 at 5 cm of sinusoid
 distance (depth, dip and azimuth must all agree), which selects the checkpoint.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,15 @@ def _summary(prefix: str, pred, truth, **options) -> dict:
     scores = evaluate_picks(pred, truth, TOLERANCES_CM, **options)
     out = {f"{prefix}_f1_{s.tolerance:g}cm": s.f1 for s in scores}
     five = next(s for s in scores if s.tolerance == 5.0)
-    out.update({f"{prefix}_precision_5cm": five.precision, f"{prefix}_recall_5cm": five.recall,
-                f"{prefix}_dip3_5cm": five.dip_within, f"{prefix}_azi15_5cm": five.azimuth_within,
-                f"{prefix}_sin_f1_5cm": evaluate_picks(pred, truth, (5.0,), distance="sinusoid", **options)[0].f1})
+    out.update(
+        {
+            f"{prefix}_precision_5cm": five.precision,
+            f"{prefix}_recall_5cm": five.recall,
+            f"{prefix}_dip3_5cm": five.dip_within,
+            f"{prefix}_azi15_5cm": five.azimuth_within,
+            f"{prefix}_sin_f1_5cm": evaluate_picks(pred, truth, (5.0,), distance="sinusoid", **options)[0].f1,
+        }
+    )
     return out
 
 
@@ -56,13 +63,18 @@ def synthetic_scores(model, patches: list, **predict_options) -> dict:
         truth.append(np.column_stack([offset + labels[:, 0] * step, labels[:, 1], labels[:, 2]]))
         d_pred.append(np.full(len(out["row"]), step * ROWS_PER_DIAMETER))  # hole diameter, ft
         d_true.append(np.full(len(labels), step * ROWS_PER_DIAMETER))
-    return _summary("syn", np.concatenate(pred), np.concatenate(truth), depth_unit="ft",
-                    diameter=(np.concatenate(d_pred), np.concatenate(d_true)))
+    return _summary(
+        "syn",
+        np.concatenate(pred),
+        np.concatenate(truth),
+        depth_unit="ft",
+        diameter=(np.concatenate(d_pred), np.concatenate(d_true)),
+    )
 
 
 def _predict_all(model, patches, predict_options: dict, batch: int = 8):
     for first in range(0, len(patches), batch):
-        chunk = np.stack([p[0] for p in patches[first:first + batch]])[:, None]
+        chunk = np.stack([p[0] for p in patches[first : first + batch]])[:, None]
         yield from model.predict(chunk, **predict_options)
 
 
@@ -97,6 +109,15 @@ class PickValidator:
         self.calls += 1
         if self.log_path is not None:
             with self.log_path.open("a") as f:
-                f.write(json.dumps({"call": self.calls, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                    "seconds": round(time.time() - start, 1), **out}) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "call": self.calls,
+                            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                            "seconds": round(time.time() - start, 1),
+                            **out,
+                        }
+                    )
+                    + "\n"
+                )
         return out

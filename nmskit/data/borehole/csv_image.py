@@ -8,6 +8,7 @@ order)::
     48/19a-C2,Ream Up 3_3B,13375,4.630422
     ...
 """
+
 from __future__ import annotations
 
 import gzip
@@ -31,8 +32,11 @@ TEXT_COLUMNS = ("wellName", "datasetName")
 
 def _header(path, lines):
     if len(lines) < 3:
-        raise file_error(path, "expected two header lines (names, units) and data rows, "
-                               f"found {len(lines)} line(s)", len(lines) or None)
+        raise file_error(
+            path,
+            f"expected two header lines (names, units) and data rows, found {len(lines)} line(s)",
+            len(lines) or None,
+        )
     names = [n.strip() for n in lines[0].rstrip("\r\n").split(",")]
     units = [u.strip() for u in lines[1].rstrip("\r\n").split(",")]
     if len(units) != len(names):
@@ -79,9 +83,16 @@ def _is_number(text: str) -> bool:
 
 
 @reader
-def read_image_csv(path: PathLike, *, depth_column: str = "TDEP", value_column: str | None = None,
-                   diameter: float | ArrayLike | str = 8.5, diameter_unit: str = "in",
-                   deviation: DeviationSurvey | None = None, **image_fields: Any) -> BoreholeImage:
+def read_image_csv(
+    path: PathLike,
+    *,
+    depth_column: str = "TDEP",
+    value_column: str | None = None,
+    diameter: float | ArrayLike | str = 8.5,
+    diameter_unit: str = "in",
+    deviation: DeviationSurvey | None = None,
+    **image_fields: Any,
+) -> BoreholeImage:
     """Read a long-format image CSV (see module doc), gzip-compressed or not.
 
     Depths must be non-decreasing row by row, and every depth must have the same number of
@@ -109,8 +120,11 @@ def read_image_csv(path: PathLike, *, depth_column: str = "TDEP", value_column: 
     try:
         unit = canonical_unit(units[depth_i])
     except ValueError:
-        raise file_error(path, f"unknown depth unit {units[depth_i]!r} for column {depth_column!r}; "
-                               f"use one of {sorted(LENGTH_UNITS)}", 2) from None
+        raise file_error(
+            path,
+            f"unknown depth unit {units[depth_i]!r} for column {depth_column!r}; use one of {sorted(LENGTH_UNITS)}",
+            2,
+        ) from None
     depth, value = _parse_rows(path, lines, len(names), depth_i, value_i)
     step = np.diff(depth)
     if np.any(step < 0):
@@ -121,26 +135,38 @@ def read_image_csv(path: PathLike, *, depth_column: str = "TDEP", value_column: 
     width = int(counts[0])
     if np.any(counts != width):
         j = int(np.argmax(counts != width))
-        raise file_error(path, f"depth {depth[starts[j]]:g} has {counts[j]} azimuth rows, expected {width} "
-                               "like the first depth", int(starts[j]) + 3)
+        raise file_error(
+            path,
+            f"depth {depth[starts[j]]:g} has {counts[j]} azimuth rows, expected {width} like the first depth",
+            int(starts[j]) + 3,
+        )
     if "wellName" in names:
         image_fields.setdefault("well", lines[2].split(",")[names.index("wellName")].strip())
     image_fields.setdefault("value_unit", units[value_i])
     image_fields.setdefault("metadata", {"source": os.fspath(path), "column": names[value_i]})
-    return BoreholeImage(values=value.reshape(-1, width), depths=depth[starts[:-1]],
-                         depth_unit=unit, diameter=diameter, diameter_unit=diameter_unit,
-                         deviation=deviation, **image_fields)
+    return BoreholeImage(
+        values=value.reshape(-1, width),
+        depths=depth[starts[:-1]],
+        depth_unit=unit,
+        diameter=diameter,
+        diameter_unit=diameter_unit,
+        deviation=deviation,
+        **image_fields,
+    )
 
 
-def write_image_csv(image: BoreholeImage, path: PathLike, *, value_column: str = "IMG",
-                    sentinel: float = -9999.0) -> None:
+def write_image_csv(
+    image: BoreholeImage, path: PathLike, *, value_column: str = "IMG", sentinel: float = -9999.0
+) -> None:
     """Write ``image`` in the long CSV layout (gzip when ``path`` ends in ``.gz``); invalid
     pixels are written as ``sentinel``."""
     h, w = image.shape
     vals = np.where(image.mask, image.values, sentinel).reshape(-1)
     depth = np.repeat(image.depths, w)
-    with atomic_write(path, "wb") as raw, (gzip.open(raw, "wt", newline="") if os.fspath(path).endswith(".gz")
-                                             else io.TextIOWrapper(raw, newline="")) as f:
+    with (
+        atomic_write(path, "wb") as raw,
+        gzip.open(raw, "wt", newline="") if os.fspath(path).endswith(".gz") else io.TextIOWrapper(raw, newline="") as f,
+    ):
         f.write(f"wellName,datasetName,TDEP,{value_column}\n,,{image.depth_unit},{image.value_unit}\n")
         well = image.well.replace(",", " ")
         f.writelines(f"{well},,{z!r},{v!r}\n" for z, v in zip(depth.tolist(), vals.tolist()))

@@ -1,4 +1,5 @@
 """A deviation survey: hole inclination and azimuth against measured depth."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

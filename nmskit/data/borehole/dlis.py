@@ -1,5 +1,6 @@
 """Image logs in DLIS (RP66 v1) via ``dlisio`` (the ``dlis`` extra): an image is a frame
 channel with one value per azimuth column per frame."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -26,13 +27,21 @@ def _find_image(path, logical_files, channel):
                 size = int(np.prod(ch.dimension)) if ch.dimension else 1
                 if (channel is None and size > 1) or ch.name == channel:
                     return lf, frame, ch
-    raise file_error(path, f"no image channel {'(a channel with >1 value per frame)' if channel is None else repr(channel)}")
+    raise file_error(
+        path, f"no image channel {'(a channel with >1 value per frame)' if channel is None else repr(channel)}"
+    )
 
 
 @reader
-def read_dlis(path: PathLike, *, channel: str | None = None, diameter: float | ArrayLike | str = 8.5,
-              diameter_unit: str = "in", deviation: DeviationSurvey | None = None,
-              **image_fields: Any) -> BoreholeImage:
+def read_dlis(
+    path: PathLike,
+    *,
+    channel: str | None = None,
+    diameter: float | ArrayLike | str = 8.5,
+    diameter_unit: str = "in",
+    deviation: DeviationSurvey | None = None,
+    **image_fields: Any,
+) -> BoreholeImage:
     """Read an image log from a DLIS file.
 
     Args:
@@ -73,5 +82,12 @@ def read_dlis(path: PathLike, *, channel: str | None = None, diameter: float | A
         raise file_error(path, f"depths are not monotonic: {depths[k]:g} follows {depths[k - 1]:g} (frame {k + 1})")
     image_fields.setdefault("well", str(well or ""))
     image_fields.setdefault("value_unit", value_unit)
-    return BoreholeImage(values=values, depths=depths, depth_unit=depth_unit, diameter=diameter,
-                         diameter_unit=diameter_unit, deviation=deviation, **image_fields)
+    return BoreholeImage(
+        values=values,
+        depths=depths,
+        depth_unit=depth_unit,
+        diameter=diameter,
+        diameter_unit=diameter_unit,
+        deviation=deviation,
+        **image_fields,
+    )

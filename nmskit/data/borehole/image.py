@@ -1,4 +1,5 @@
 """``BoreholeImage``: an unrolled borehole-wall image with its depth and azimuth axes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -27,9 +28,11 @@ def check_azimuths(azimuths: ArrayLike, width: int) -> np.ndarray:
     step = 360.0 / width
     gaps = np.diff(np.concatenate([az, az[:1] + 360.0]))
     if np.any(az < 0) or np.any(az >= 360) or np.any(np.abs(gaps - step) > 0.01 * step):
-        raise ValueError(f"azimuths must cover 360 degrees evenly: {width} increasing columns in [0, 360) "
-                         f"spaced {step:g} degrees apart (wrap-around included); got {az.min():g} to "
-                         f"{az.max():g} with gaps from {gaps.min():g} to {gaps.max():g}")
+        raise ValueError(
+            f"azimuths must cover 360 degrees evenly: {width} increasing columns in [0, 360) "
+            f"spaced {step:g} degrees apart (wrap-around included); got {az.min():g} to "
+            f"{az.max():g} with gaps from {gaps.min():g} to {gaps.max():g}"
+        )
     return az
 
 
@@ -69,16 +72,39 @@ class BoreholeImage:
     azimuth_direction: int
     metadata: dict = field(compare=False)
 
-    def __init__(self, values: ArrayLike, depths: ArrayLike, azimuths: ArrayLike | None = None,
-                 mask: ArrayLike | None = None, depth_unit: str = "ft", value_unit: str = "", well: str = "",
-                 diameter: float | ArrayLike = 8.5, diameter_unit: str = "in", deviation: DeviationSurvey | None = None,
-                 azimuth_origin: float = 0.0, azimuth_direction: int = 1, metadata: dict | None = None) -> None:
+    def __init__(
+        self,
+        values: ArrayLike,
+        depths: ArrayLike,
+        azimuths: ArrayLike | None = None,
+        mask: ArrayLike | None = None,
+        depth_unit: str = "ft",
+        value_unit: str = "",
+        well: str = "",
+        diameter: float | ArrayLike = 8.5,
+        diameter_unit: str = "in",
+        deviation: DeviationSurvey | None = None,
+        azimuth_origin: float = 0.0,
+        azimuth_direction: int = 1,
+        metadata: dict | None = None,
+    ) -> None:
         # The attributes hold the validated forms (arrays filled in, units canonical); the
         # arguments may be any array-like, or None for the defaults derived from the values.
-        given = dict(values=values, depths=depths, azimuths=azimuths, mask=mask, depth_unit=depth_unit,
-                     value_unit=value_unit, well=well, diameter=diameter, diameter_unit=diameter_unit,
-                     deviation=deviation, azimuth_origin=azimuth_origin, azimuth_direction=azimuth_direction,
-                     metadata={} if metadata is None else metadata)
+        given = dict(
+            values=values,
+            depths=depths,
+            azimuths=azimuths,
+            mask=mask,
+            depth_unit=depth_unit,
+            value_unit=value_unit,
+            well=well,
+            diameter=diameter,
+            diameter_unit=diameter_unit,
+            deviation=deviation,
+            azimuth_origin=azimuth_origin,
+            azimuth_direction=azimuth_direction,
+            metadata={} if metadata is None else metadata,
+        )
         for name, value in given.items():
             object.__setattr__(self, name, value)
         self._validate()
@@ -94,8 +120,9 @@ class BoreholeImage:
         check_finite(depths, "depths")
         if np.any(np.diff(depths) <= 0):
             i = int(np.argmax(np.diff(depths) <= 0))
-            raise ValueError(f"depths must be strictly increasing; row {i + 1} ({depths[i + 1]:g}) "
-                             f"follows row {i} ({depths[i]:g})")
+            raise ValueError(
+                f"depths must be strictly increasing; row {i + 1} ({depths[i + 1]:g}) follows row {i} ({depths[i]:g})"
+            )
         az = column_azimuths(w) if self.azimuths is None else check_azimuths(self.azimuths, w)
         with np.errstate(over="ignore"):  # beyond float32's +-3.4e38 a value becomes inf: invalid
             values = values.astype(np.float32, copy=False)
@@ -162,13 +189,16 @@ class BoreholeImage:
     def rows(self, start: int, stop: int) -> BoreholeImage:
         """The depth interval of rows ``[start, stop)`` (diameter sliced along)."""
         d = self.diameter if isinstance(self.diameter, float) else self.diameter[start:stop]
-        return self.replace(values=self.values[start:stop], depths=self.depths[start:stop],
-                            mask=self.mask[start:stop], diameter=d)
+        return self.replace(
+            values=self.values[start:stop], depths=self.depths[start:stop], mask=self.mask[start:stop], diameter=d
+        )
 
     def interval(self, top: float, bottom: float) -> BoreholeImage:
         """Rows with ``top <= depth < bottom`` (depth units)."""
         lo, hi = np.searchsorted(self.depths, [top, bottom])
         if hi <= lo:
-            raise ValueError(f"interval [{top}, {bottom}) holds no rows of a log spanning "
-                             f"{self.depths[0]:g} to {self.depths[-1]:g} {self.depth_unit}")
+            raise ValueError(
+                f"interval [{top}, {bottom}) holds no rows of a log spanning "
+                f"{self.depths[0]:g} to {self.depths[-1]:g} {self.depth_unit}"
+            )
         return self.rows(int(lo), int(hi))

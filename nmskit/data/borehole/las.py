@@ -1,5 +1,6 @@
 """Image logs in LAS 2.0 via ``lasio`` (the ``las`` extra): the image is a group of curves,
 one per azimuth column; LAS null values are read as NaN, so they become invalid."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,16 @@ def _stem(mnemonic: str) -> str:
 
 
 @reader
-def read_las(path: PathLike, *, image_curves: str | None = None, diameter_curve: str | None = None,
-             diameter: float | ArrayLike | str = 8.5, diameter_unit: str = "in",
-             deviation: DeviationSurvey | None = None, **image_fields: Any) -> BoreholeImage:
+def read_las(
+    path: PathLike,
+    *,
+    image_curves: str | None = None,
+    diameter_curve: str | None = None,
+    diameter: float | ArrayLike | str = 8.5,
+    diameter_unit: str = "in",
+    deviation: DeviationSurvey | None = None,
+    **image_fields: Any,
+) -> BoreholeImage:
     """Read an image log from a LAS file.
 
     Args:
@@ -56,13 +64,15 @@ def read_las(path: PathLike, *, image_curves: str | None = None, diameter_curve:
     stem = image_curves if image_curves is not None else (stems.most_common(1)[0][0] if stems else None)
     chosen = [c for c in curves if _stem(c.mnemonic) == stem]
     if len(chosen) < 3:
-        raise file_error(path, f"no image: curves with stem {stem!r} number {len(chosen)}, need >= 3 "
-                               f"(stems present: {dict(stems)})")
+        raise file_error(
+            path, f"no image: curves with stem {stem!r} number {len(chosen)}, need >= 3 (stems present: {dict(stems)})"
+        )
     try:
         depth_unit = canonical_unit(las.curves[0].unit or "")
     except ValueError:
-        raise file_error(path, f"unknown depth unit {las.curves[0].unit!r} of index curve "
-                               f"{las.curves[0].mnemonic!r}") from None
+        raise file_error(
+            path, f"unknown depth unit {las.curves[0].unit!r} of index curve {las.curves[0].mnemonic!r}"
+        ) from None
     if diameter_curve is not None:
         if diameter_curve not in las.keys():
             raise file_error(path, f"no diameter curve {diameter_curve!r} among {las.keys()}")
@@ -71,11 +81,18 @@ def read_las(path: PathLike, *, image_curves: str | None = None, diameter_curve:
     depths = np.asarray(las.index, np.float64)
     if np.any(np.diff(depths) <= 0):
         k = int(np.argmax(np.diff(depths) <= 0)) + 1
-        raise file_error(path, f"depths are not strictly increasing: {depths[k]:g} follows {depths[k - 1]:g} "
-                               f"(data row {k + 1})")
+        raise file_error(
+            path, f"depths are not strictly increasing: {depths[k]:g} follows {depths[k - 1]:g} (data row {k + 1})"
+        )
     well = las.well["WELL"].value if "WELL" in las.well else ""
     image_fields.setdefault("well", str(well))
     image_fields.setdefault("value_unit", chosen[0].unit)
-    return BoreholeImage(values=np.stack([np.asarray(c.data, np.float64) for c in chosen], 1), depths=depths,
-                         depth_unit=depth_unit, diameter=diameter, diameter_unit=diameter_unit,
-                         deviation=deviation, **image_fields)
+    return BoreholeImage(
+        values=np.stack([np.asarray(c.data, np.float64) for c in chosen], 1),
+        depths=depths,
+        depth_unit=depth_unit,
+        diameter=diameter,
+        diameter_unit=diameter_unit,
+        deviation=deviation,
+        **image_fields,
+    )

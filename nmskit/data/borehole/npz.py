@@ -1,4 +1,5 @@
 """Image logs as NumPy ``.npz`` archives (no pickles): arrays plus scalar fields."""
+
 from __future__ import annotations
 
 import os
@@ -17,13 +18,22 @@ _TEXT = ("depth_unit", "value_unit", "well", "diameter_unit")
 
 def save_npz(image: BoreholeImage, path: PathLike) -> None:
     """Write ``image`` to ``path`` (``.npz``), readable by :func:`read_npz`."""
-    arrays: dict[str, Any] = dict(values=image.values, mask=image.mask, depths=image.depths, azimuths=image.azimuths,
-                  diameter=np.asarray(image.diameter), azimuth_origin=np.asarray(image.azimuth_origin),
-                  azimuth_direction=np.asarray(image.azimuth_direction))
+    arrays: dict[str, Any] = dict(
+        values=image.values,
+        mask=image.mask,
+        depths=image.depths,
+        azimuths=image.azimuths,
+        diameter=np.asarray(image.diameter),
+        azimuth_origin=np.asarray(image.azimuth_origin),
+        azimuth_direction=np.asarray(image.azimuth_direction),
+    )
     arrays.update({k: np.asarray(getattr(image, k)) for k in _TEXT})
     if image.deviation is not None:
-        arrays.update(deviation_depths=image.deviation.depths, deviation_inclination=image.deviation.inclination,
-                      deviation_azimuth=image.deviation.azimuth)
+        arrays.update(
+            deviation_depths=image.deviation.depths,
+            deviation_inclination=image.deviation.inclination,
+            deviation_azimuth=image.deviation.azimuth,
+        )
     target = os.fspath(path) if os.fspath(path).endswith(".npz") else os.fspath(path) + ".npz"  # as NumPy names it
     with atomic_write(target, "wb") as f:
         np.savez_compressed(f, **arrays)
@@ -50,11 +60,14 @@ def read_npz(path: PathLike, **overrides: Any) -> BoreholeImage:
     for key, kind in (("azimuth_origin", float), ("azimuth_direction", int)):
         if key in data:
             if data[key].shape != () or data[key].dtype.kind not in "iuf":
-                raise file_error(path, f"{key} must be a single number, got {data[key].dtype} of shape {data[key].shape}")
+                raise file_error(
+                    path, f"{key} must be a single number, got {data[key].dtype} of shape {data[key].shape}"
+                )
             fields[key] = kind(data[key])
     if "deviation_depths" in data:
-        fields["deviation"] = DeviationSurvey(data["deviation_depths"], data["deviation_inclination"],
-                                              data["deviation_azimuth"])
+        fields["deviation"] = DeviationSurvey(
+            data["deviation_depths"], data["deviation_inclination"], data["deviation_azimuth"]
+        )
     fields.update(overrides)
     try:
         return BoreholeImage(**fields)

@@ -13,6 +13,7 @@ The interpretation-export layout (two header lines, names then units; columns ``
 ``<image>_Azimuth``, ``<...>_APP``, ``<...>_TRU``, ``Azimuth``, ``AvgCali``, ``HDev``,
 ``HAzi``, ``Quality``, ``Type``) is read too.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,9 +35,17 @@ PICK_COLUMNS = ("depth", "apparent_dip", "apparent_azimuth", "true_dip", "true_a
 REQUIRED_COLUMNS = PICK_COLUMNS[:3]
 CLASSES = ("fracture", "bed", "unknown")
 # (low, high, NaN allowed) of each numeric field; angles in degrees
-RANGES = {"depth": (-1e7, 1e7, False), "apparent_dip": (0.0, 90.0, False), "apparent_azimuth": (-360.0, 360.0, False),
-          "true_dip": (0.0, 90.0, True), "true_azimuth": (-360.0, 360.0, True), "score": (-1e300, 1e300, False),
-          "diameter": (0.0, 1e7, True), "inclination": (0.0, 180.0, True), "hole_azimuth": (-360.0, 360.0, True)}
+RANGES = {
+    "depth": (-1e7, 1e7, False),
+    "apparent_dip": (0.0, 90.0, False),
+    "apparent_azimuth": (-360.0, 360.0, False),
+    "true_dip": (0.0, 90.0, True),
+    "true_azimuth": (-360.0, 360.0, True),
+    "score": (-1e300, 1e300, False),
+    "diameter": (0.0, 1e7, True),
+    "inclination": (0.0, 180.0, True),
+    "hole_azimuth": (-360.0, 360.0, True),
+}
 
 
 @dataclass(frozen=True, init=False)
@@ -70,14 +79,34 @@ class PickTable:
     inclination: np.ndarray
     hole_azimuth: np.ndarray
 
-    def __init__(self, depth: ArrayLike, apparent_dip: ArrayLike, apparent_azimuth: ArrayLike, true_dip: ArrayLike,
-                 true_azimuth: ArrayLike, score: ArrayLike, cls: ArrayLike, depth_unit: str | None = None,
-                 diameter: ArrayLike | None = None, inclination: ArrayLike | None = None,
-                 hole_azimuth: ArrayLike | None = None) -> None:
+    def __init__(
+        self,
+        depth: ArrayLike,
+        apparent_dip: ArrayLike,
+        apparent_azimuth: ArrayLike,
+        true_dip: ArrayLike,
+        true_azimuth: ArrayLike,
+        score: ArrayLike,
+        cls: ArrayLike,
+        depth_unit: str | None = None,
+        diameter: ArrayLike | None = None,
+        inclination: ArrayLike | None = None,
+        hole_azimuth: ArrayLike | None = None,
+    ) -> None:
         # The attributes hold validated ``[N]`` arrays (NaN where an optional column is None).
-        given = dict(depth=depth, apparent_dip=apparent_dip, apparent_azimuth=apparent_azimuth, true_dip=true_dip,
-                     true_azimuth=true_azimuth, score=score, cls=cls, depth_unit=depth_unit, diameter=diameter,
-                     inclination=inclination, hole_azimuth=hole_azimuth)
+        given = dict(
+            depth=depth,
+            apparent_dip=apparent_dip,
+            apparent_azimuth=apparent_azimuth,
+            true_dip=true_dip,
+            true_azimuth=true_azimuth,
+            score=score,
+            cls=cls,
+            depth_unit=depth_unit,
+            diameter=diameter,
+            inclination=inclination,
+            hole_azimuth=hole_azimuth,
+        )
         for name, value in given.items():
             object.__setattr__(self, name, value)
         self._validate()
@@ -103,17 +132,31 @@ class PickTable:
             raise ValueError(f"picks class must be one of {CLASSES}, got {self.cls[bad][0]!r}")
 
     @classmethod
-    def from_arrays(cls, picks: ArrayLike, score: ArrayLike | None = None, classes: str | ArrayLike = "fracture",
-                    depth_unit: str | None = None, **extra: Any) -> PickTable:
+    def from_arrays(
+        cls,
+        picks: ArrayLike,
+        score: ArrayLike | None = None,
+        classes: str | ArrayLike = "fracture",
+        depth_unit: str | None = None,
+        **extra: Any,
+    ) -> PickTable:
         """From ``[N, 3]`` (depth, apparent dip, apparent azimuth) rows; true angles unknown."""
         p = as_float_array(picks, "picks")
         if p.size % 3 or p.ndim > 2 or (p.ndim == 2 and p.shape[1] != 3):
             raise ValueError(f"picks must have shape [N, 3] (depth, dip, azimuth), got {p.shape}")
         p = p.reshape(-1, 3)
         n = len(p)
-        return cls(p[:, 0], p[:, 1], p[:, 2], np.full(n, np.nan), np.full(n, np.nan),
-                   np.ones(n) if score is None else score, np.broadcast_to(np.asarray(classes, object), (n,)),
-                   depth_unit, **extra)
+        return cls(
+            p[:, 0],
+            p[:, 1],
+            p[:, 2],
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.ones(n) if score is None else score,
+            np.broadcast_to(np.asarray(classes, object), (n,)),
+            depth_unit,
+            **extra,
+        )
 
     def __len__(self) -> int:
         return len(self.depth)
@@ -149,8 +192,10 @@ def _check_range(v: np.ndarray, name: str) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         what = "(0" if name == "diameter" else f"[{low:g}"
-        raise ValueError(f"picks {name} must lie in {what}, {high:g}]{' or be NaN (unknown)' if nan_ok else ''}; "
-                         f"row {i} holds {v[i]!r}")
+        raise ValueError(
+            f"picks {name} must lie in {what}, {high:g}]{' or be NaN (unknown)' if nan_ok else ''}; "
+            f"row {i} holds {v[i]!r}"
+        )
 
 
 def _float(path, line, column, text, default=np.nan):
@@ -231,9 +276,21 @@ def _read_export(path, rows):
     _check_ragged(path, rows[2:], len(names))
     col = {n: i for i, n in enumerate(names)}
     unit = _unit(path, rows[1][0], units[col["TDEP"]], "TDEP")
-    get = lambda row_line, row, name: (_float(path, row_line, name, row[col[name]]) if name in col else np.nan)
-    data = {k: [] for k in ("depth", "apparent_dip", "apparent_azimuth", "true_dip", "true_azimuth", "score",
-                            "diameter", "inclination", "hole_azimuth")}
+    get = lambda row_line, row, name: _float(path, row_line, name, row[col[name]]) if name in col else np.nan
+    data = {
+        k: []
+        for k in (
+            "depth",
+            "apparent_dip",
+            "apparent_azimuth",
+            "true_dip",
+            "true_azimuth",
+            "score",
+            "diameter",
+            "inclination",
+            "hole_azimuth",
+        )
+    }
     cls = []
     cali_unit = _unit(path, rows[1][0], units[col["AvgCali"]], "AvgCali") if "AvgCali" in col else None
     cali_factor = length_factor(cali_unit or "in", unit) if "AvgCali" in col and unit else np.nan
@@ -323,6 +380,15 @@ def write_picks(picks: PickTable, path: PathLike) -> None:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(PICK_COLUMNS + (("diameter",) if column else ()))
         for i in range(len(picks)):
-            writer.writerow([fmt(picks.depth[i]), fmt(picks.apparent_dip[i]), fmt(picks.apparent_azimuth[i]),
-                             fmt(picks.true_dip[i]), fmt(picks.true_azimuth[i]), fmt(picks.score[i]), picks.cls[i]]
-                            + ([fmt(picks.diameter[i])] if column else []))
+            writer.writerow(
+                [
+                    fmt(picks.depth[i]),
+                    fmt(picks.apparent_dip[i]),
+                    fmt(picks.apparent_azimuth[i]),
+                    fmt(picks.true_dip[i]),
+                    fmt(picks.true_azimuth[i]),
+                    fmt(picks.score[i]),
+                    picks.cls[i],
+                ]
+                + ([fmt(picks.diameter[i])] if column else [])
+            )

@@ -1,4 +1,5 @@
 """One entry point for every image-log format, chosen by file suffix."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,7 @@ from .npz import read_npz
 if TYPE_CHECKING:
     from .image import BoreholeImage
 
-READERS = {".csv": read_image_csv, ".csv.gz": read_image_csv, ".las": read_las, ".dlis": read_dlis,
-           ".npz": read_npz}
+READERS = {".csv": read_image_csv, ".csv.gz": read_image_csv, ".las": read_las, ".dlis": read_dlis, ".npz": read_npz}
 
 
 @reader

@@ -1,4 +1,5 @@
 """Real wells shipped with the package (see each folder's PROVENANCE.md)."""
+
 from __future__ import annotations
 
 import csv

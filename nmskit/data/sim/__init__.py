@@ -1,6 +1,7 @@
 """A CenterPoint-like dense 3-D detection simulator: a stand-in for nuScenes (which cannot
 be downloaded here), calibrated to one published operating point. Results on it are
 simulated; the README's simulator section states its model and limits."""
+
 from __future__ import annotations
 
 from dataclasses import fields, replace
@@ -61,8 +62,14 @@ def _checked_value(field: str, value, name: str) -> float:
     return v
 
 
-def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0, crowd_spacing: float | None = None,
-                     model: DetectorModel | None = None) -> tuple[dict[str, Array], dict[str, Array]]:
+def simulate_columns(
+    num_frames: int,
+    seed: int = 0,
+    *,
+    crowd_rate: float = 1.0,
+    crowd_spacing: float | None = None,
+    model: DetectorModel | None = None,
+) -> tuple[dict[str, Array], dict[str, Array]]:
     """Simulate frames as plain column arrays (the fast path for training pipelines).
 
     ``crowd_rate`` and ``crowd_spacing`` are as in :func:`simulate_centerpoint`.
@@ -78,12 +85,15 @@ def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
     if rate < 0:
         raise ValueError(f"crowd_rate must be >= 0, got {crowd_rate}")
     if crowd_spacing is not None and check_real(crowd_spacing, "crowd_spacing") < 2 * PEDESTRIAN_CORE:
-        raise ValueError(f"crowd_spacing must be >= {2 * PEDESTRIAN_CORE:g} m (two torsos) or None, got {crowd_spacing}")
+        raise ValueError(
+            f"crowd_spacing must be >= {2 * PEDESTRIAN_CORE:g} m (two torsos) or None, got {crowd_spacing}"
+        )
     model = model or DetectorModel()
     rng = np.random.default_rng(seed)
     scenes = [make_scene(rng, rate, crowd_spacing) for _ in range(n)]
-    gt, structures = ({k: np.concatenate([s[part][k] for s in scenes]) if scenes else np.zeros(0) for k in FIELDS}
-                      for part in (0, 1))
+    gt, structures = (
+        {k: np.concatenate([s[part][k] for s in scenes]) if scenes else np.zeros(0) for k in FIELDS} for part in (0, 1)
+    )
     for cols, part in ((gt, 0), (structures, 1)):
         cols["frame"] = np.repeat(np.arange(n), [len(s[part]["x"]) for s in scenes]).astype(np.int64)
         cols["label"] = cols["label"].astype(np.int64)
@@ -101,13 +111,24 @@ def simulate_columns(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
 
 def _to_detections(cols, tokens, score=None, num_pts=None) -> Detections3D:
     center = np.c_[cols["x"], cols["y"], cols["z"]]
-    return Detections3D.create(center, np.c_[cols["w"], cols["l"], cols["h"]], cols["yaw"], cols["label"],
-                               score, velocity=np.c_[cols["vx"], cols["vy"]], attribute=cols["attribute"],
-                               sample=cols["frame"], sample_tokens=tokens, ego=center, num_pts=num_pts)
+    return Detections3D.create(
+        center,
+        np.c_[cols["w"], cols["l"], cols["h"]],
+        cols["yaw"],
+        cols["label"],
+        score,
+        velocity=np.c_[cols["vx"], cols["vy"]],
+        attribute=cols["attribute"],
+        sample=cols["frame"],
+        sample_tokens=tokens,
+        ego=center,
+        num_pts=num_pts,
+    )
 
 
-def simulate_centerpoint(num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
-                         crowd_spacing: float | None = None, **options: Any) -> tuple[Detections3D, Detections3D]:
+def simulate_centerpoint(
+    num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0, crowd_spacing: float | None = None, **options: Any
+) -> tuple[Detections3D, Detections3D]:
     """Dense pre-NMS detections and ground truth of simulated frames.
 
     Args:
@@ -127,15 +148,22 @@ def simulate_centerpoint(num_frames: int, seed: int = 0, *, crowd_rate: float = 
         ``(pre_nms, ground_truth)`` as :class:`Detections3D` over the same samples
         (tokens ``sim<seed>-<frame>``), in the ego frame (ego at the origin).
     """
-    pre, gt = simulate_columns(num_frames, seed, crowd_rate=crowd_rate, crowd_spacing=crowd_spacing,
-                               model=detector_model(**options))
+    pre, gt = simulate_columns(
+        num_frames, seed, crowd_rate=crowd_rate, crowd_spacing=crowd_spacing, model=detector_model(**options)
+    )
     tokens = [f"sim{seed}-{i:05d}" for i in range(num_frames)]
-    return (_to_detections(pre, tokens, score=pre["score"]),
-            _to_detections(gt, tokens, num_pts=gt["num_pts"]))
+    return (_to_detections(pre, tokens, score=pre["score"]), _to_detections(gt, tokens, num_pts=gt["num_pts"]))
 
 
-def write_simulation(out: PathLike, num_frames: int, seed: int = 0, *, crowd_rate: float = 1.0,
-                     crowd_spacing: float | None = None, **options: Any) -> tuple[Path, Path]:
+def write_simulation(
+    out: PathLike,
+    num_frames: int,
+    seed: int = 0,
+    *,
+    crowd_rate: float = 1.0,
+    crowd_spacing: float | None = None,
+    **options: Any,
+) -> tuple[Path, Path]:
     """Simulate and write ``out/pre_nms.json`` (nuScenes results format) and
     ``out/ground_truth.json`` (the same boxes plus ``ego_translation`` and ``num_pts``).
     The same arguments give byte-identical files.
@@ -154,8 +182,15 @@ def write_simulation(out: PathLike, num_frames: int, seed: int = 0, *, crowd_rat
     except OSError as exc:
         raise ValueError(f"out: cannot write to {str(out)!r}: {exc}") from exc
     pre, gt = simulate_centerpoint(num_frames, seed, crowd_rate=crowd_rate, crowd_spacing=crowd_spacing, **options)
-    meta = {"use_lidar": True, "use_camera": False, "use_radar": False, "use_map": False, "use_external": False,
-            "simulated": True, "simulator_seed": int(seed)}
+    meta = {
+        "use_lidar": True,
+        "use_camera": False,
+        "use_radar": False,
+        "use_map": False,
+        "use_external": False,
+        "simulated": True,
+        "simulator_seed": int(seed),
+    }
     paths = folder / "pre_nms.json", folder / "ground_truth.json"
     write_nuscenes_results(pre, paths[0], meta)
     write_nuscenes_gt(gt, paths[1])

@@ -16,6 +16,7 @@ reflection ghosts further out on the same bearing, and false positives on roadsi
 structures that look like objects (:func:`.scene._structures`), which go through the same
 model as real objects with a lower confidence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,7 +43,9 @@ _CONFUSION = {  # class -> (confused class, probability weight)
 }
 _ATTR_CHOICES = {  # attributes a detector may predict for each class
     "vehicle": [ATTRIBUTE_INDEX[a] for a in ("vehicle.moving", "vehicle.parked", "vehicle.stopped")],
-    "pedestrian": [ATTRIBUTE_INDEX[a] for a in ("pedestrian.moving", "pedestrian.standing", "pedestrian.sitting_lying_down")],
+    "pedestrian": [
+        ATTRIBUTE_INDEX[a] for a in ("pedestrian.moving", "pedestrian.standing", "pedestrian.sitting_lying_down")
+    ],
     "cycle": [ATTRIBUTE_INDEX[a] for a in ("cycle.with_rider", "cycle.without_rider")],
 }
 
@@ -97,7 +100,7 @@ def lidar_points(rng, x, y, w, l, h, occlusion):
     and occlusion; 0 means the object is invisible, as in nuScenes."""
     r = np.maximum(np.hypot(x, y), 2.0)
     surface = w * h + l * h
-    lam = 900.0 * surface / r ** 2 * np.clip(1.0 - occlusion, 0.0, 1.0) ** 2
+    lam = 900.0 * surface / r**2 * np.clip(1.0 - occlusion, 0.0, 1.0) ** 2
     return rng.poisson(lam)
 
 
@@ -108,8 +111,11 @@ def _sigmoid(z):
 def _attribute_for(label, true_attr, rng):
     """Predicted attribute: the true one mostly, otherwise another valid one for the class."""
     out = true_attr.copy()
-    kind = np.where(label <= C["construction_vehicle"], 0, np.where(label == C["pedestrian"], 1,
-                    np.where((label == C["motorcycle"]) | (label == C["bicycle"]), 2, 3)))
+    kind = np.where(
+        label <= C["construction_vehicle"],
+        0,
+        np.where(label == C["pedestrian"], 1, np.where((label == C["motorcycle"]) | (label == C["bicycle"]), 2, 3)),
+    )
     wrong = rng.random(len(label)) < 0.12
     for k, choices in enumerate(_ATTR_CHOICES.values()):
         m = wrong & (kind == k)
@@ -132,7 +138,13 @@ def _clusters(rng, obj, label, peak, count_mean, model):
     w, l = obj["w"][src], obj["l"][src]
     du = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(l, 0.6)  # cell offset along the box
     dv = np.where(is_peak, 0.0, rng.normal(0, 0.35, len(src))) * np.maximum(w, 0.6)
-    heat = np.exp(-0.5 * ((du / (model.heatmap_width * np.maximum(l, 0.6))) ** 2 + (dv / (model.heatmap_width * np.maximum(w, 0.6))) ** 2))
+    heat = np.exp(
+        -0.5
+        * (
+            (du / (model.heatmap_width * np.maximum(l, 0.6))) ** 2
+            + (dv / (model.heatmap_width * np.maximum(w, 0.6))) ** 2
+        )
+    )
     score = peak[src] * np.where(is_peak, 1.0, heat * rng.uniform(0.92, 1.0, len(src)))  # centre cell: the maximum
     lab = np.broadcast_to(label, (len(peak),))[src]
     scatter = np.where(is_peak, 0.0, model.scatter[lab])[:, None] * np.clip(rng.normal(0, 1, (len(src), 2)), -2, 2)
@@ -141,8 +153,9 @@ def _clusters(rng, obj, label, peak, count_mean, model):
     yaw = obj["yaw"][src]
     r = np.hypot(obj["x"][src], obj["y"][src])
     size = np.maximum(obj["l"][src], obj["w"][src])
-    sigma = (0.02 + 0.01 * size + 0.001 * r) * (1.0 + 0.6 * np.hypot(du / np.maximum(obj["l"][src], 0.6),
-                                                                      dv / np.maximum(obj["w"][src], 0.6)) * 3)
+    sigma = (0.02 + 0.01 * size + 0.001 * r) * (
+        1.0 + 0.6 * np.hypot(du / np.maximum(obj["l"][src], 0.6), dv / np.maximum(obj["w"][src], 0.6)) * 3
+    )
     cx = obj["x"][src] + scatter[:, 0] + rng.normal(0, 1, len(src)) * sigma
     cy = obj["y"][src] + scatter[:, 1] + rng.normal(0, 1, len(src)) * sigma
     flip = rng.random(len(src)) < model.yaw_flip[lab]
@@ -151,12 +164,17 @@ def _clusters(rng, obj, label, peak, count_mean, model):
     speed = np.hypot(obj["vx"][src], obj["vy"][src])
     vnoise = 0.12 + 0.025 * speed
     cols = {
-        "x": cx, "y": cy, "z": obj["z"][src] + rng.normal(0, 0.1, len(src)),
-        "w": obj["w"][src] * sz[:, 0], "l": obj["l"][src] * sz[:, 1], "h": obj["h"][src] * sz[:, 2],
+        "x": cx,
+        "y": cy,
+        "z": obj["z"][src] + rng.normal(0, 0.1, len(src)),
+        "w": obj["w"][src] * sz[:, 0],
+        "l": obj["l"][src] * sz[:, 1],
+        "h": obj["h"][src] * sz[:, 2],
         "yaw": np.mod(pyaw + np.pi, 2 * np.pi) - np.pi,
         "vx": obj["vx"][src] + rng.normal(0, 1, len(src)) * vnoise,
         "vy": obj["vy"][src] + rng.normal(0, 1, len(src)) * vnoise,
-        "label": lab, "score": score,
+        "label": lab,
+        "score": score,
         "attribute": _attribute_for(lab, obj["attribute"][src].astype(int), rng),
     }
     return cols, src
@@ -176,8 +194,14 @@ def detect(rng, obj, num_pts, model: DetectorModel):
     label = obj["label"].astype(int)
     r = np.hypot(obj["x"], obj["y"])
     rel = r / RANGE[label]
-    logit = (model.quality[label] - model.range_falloff * rel - model.occlusion_falloff * obj["occlusion"]
-             + 0.25 * np.log1p(num_pts) - 1.0 - model.structure_penalty * obj["structure"])
+    logit = (
+        model.quality[label]
+        - model.range_falloff * rel
+        - model.occlusion_falloff * obj["occlusion"]
+        + 0.25 * np.log1p(num_pts)
+        - 1.0
+        - model.structure_penalty * obj["structure"]
+    )
     detected = (num_pts > 0) & (rng.random(len(label)) < _sigmoid(logit + 4.0))
     peak = _sigmoid(logit + rng.normal(0, model.score_noise, len(label)))
     # The object as the detector sees it: one error for all its candidates, growing with
@@ -209,13 +233,23 @@ def detect(rng, obj, num_pts, model: DetectorModel):
     far = rows[rng.random(len(rows)) < model.far_duplicate[label[rows]]]  # duplicate near one end of a long vehicle
     if len(far):
         shift = rng.choice([-1.0, 1.0], len(far)) * (obj["l"][far] / 2 - rng.uniform(0.8, 2.0, len(far)))
-        add(far, label[far], peak[far] * rng.uniform(0.35, 0.8, len(far)),
-            shift * np.cos(seen["yaw"][far]), shift * np.sin(seen["yaw"][far]))
+        add(
+            far,
+            label[far],
+            peak[far] * rng.uniform(0.35, 0.8, len(far)),
+            shift * np.cos(seen["yaw"][far]),
+            shift * np.sin(seen["yaw"][far]),
+        )
     ghost = rows[rng.random(len(rows)) < model.ghost]  # a reflection: the object again, further out on its bearing
     if len(ghost):
         out = rng.uniform(1.5, 8.0, len(ghost)) / np.maximum(r[ghost], 1.0)
-        add(ghost, label[ghost], peak[ghost] * rng.uniform(0.25, 0.6, len(ghost)),
-            seen["x"][ghost] * out, seen["y"][ghost] * out)
+        add(
+            ghost,
+            label[ghost],
+            peak[ghost] * rng.uniform(0.25, 0.6, len(ghost)),
+            seen["x"][ghost] * out,
+            seen["y"][ghost] * out,
+        )
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 

@@ -9,6 +9,7 @@ index the nuScenes vocabulary (attribute -1: none, for cones and barriers). A st
 is a row of the same columns whose ``label`` is the class it resembles; it is never
 ground truth.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,9 +19,20 @@ from ..nuscenes_classes import CLASS_INDEX as C
 
 # Mean (w, l, h) in metres and relative spread per class (nuScenes order), close to
 # nuScenes' class statistics.
-SIZE = np.array([[1.95, 4.62, 1.73], [2.51, 6.93, 2.84], [2.94, 10.9, 3.47], [2.90, 12.3, 3.87],
-                 [2.73, 6.37, 3.19], [0.67, 0.73, 1.77], [0.77, 2.11, 1.47], [0.61, 1.70, 1.29],
-                 [0.41, 0.41, 1.07], [2.49, 0.48, 0.99]])
+SIZE = np.array(
+    [
+        [1.95, 4.62, 1.73],
+        [2.51, 6.93, 2.84],
+        [2.94, 10.9, 3.47],
+        [2.90, 12.3, 3.87],
+        [2.73, 6.37, 3.19],
+        [0.67, 0.73, 1.77],
+        [0.77, 2.11, 1.47],
+        [0.61, 1.70, 1.29],
+        [0.41, 0.41, 1.07],
+        [2.49, 0.48, 0.99],
+    ]
+)
 SIZE_SPREAD = np.array([0.08, 0.18, 0.08, 0.12, 0.15, 0.12, 0.10, 0.10, 0.12, 0.10])
 
 PEDESTRIAN_CORE = 0.18  # torso radius (m): two pedestrians' centres are at least twice this apart
@@ -107,8 +119,11 @@ def _traffic(b, rng, heading, offset):
         n = len(u)
         if n == 0:
             continue
-        kind = rng.choice([C["car"], C["truck"], C["bus"], C["motorcycle"], C["bicycle"], C["construction_vehicle"]],
-                          size=n, p=[0.80, 0.10, 0.035, 0.03, 0.02, 0.015])
+        kind = rng.choice(
+            [C["car"], C["truck"], C["bus"], C["motorcycle"], C["bicycle"], C["construction_vehicle"]],
+            size=n,
+            p=[0.80, 0.10, 0.035, 0.03, 0.02, 0.015],
+        )
         speed = np.where(rng.random(n) > 0.25, np.maximum(0.0, rng.normal(8.0, 4.0, n)), 0.0)
         attr = np.where(speed > 0.5, A["vehicle.moving"], A["vehicle.stopped"])
         attr[(kind == C["motorcycle"]) | (kind == C["bicycle"])] = A["cycle.with_rider"]
@@ -119,8 +134,15 @@ def _traffic(b, rng, heading, offset):
         if hitched.any():
             back = -np.sign(np.cos(direction)) * (SIZE[C["truck"], 1] / 2 + SIZE[C["trailer"], 1] / 2 + 0.6)
             tx, ty = _rot(u[hitched] + back, offset + lane, heading)
-            b.add(C["trailer"], tx, ty, yaw[hitched] + rng.normal(0, 0.05, hitched.sum()), speed[hitched],
-                  attr[hitched], rng)
+            b.add(
+                C["trailer"],
+                tx,
+                ty,
+                yaw[hitched] + rng.normal(0, 0.05, hitched.sum()),
+                speed[hitched],
+                attr[hitched],
+                rng,
+            )
 
 
 def _parked(b, rng, heading, offset):
@@ -150,8 +172,16 @@ def _pedestrians(b, rng, heading, offset, crowd_spacing=None):
         x, y = _rot(u0 + du, v0 + dv, heading)
         moving = rng.random() < 0.6
         yaw = heading + (0 if rng.random() < 0.5 else np.pi) + rng.normal(0, 0.4, n)
-        b.add(C["pedestrian"], x, y, yaw, rng.normal(1.3, 0.3, n) * moving,
-              A["pedestrian.moving"] if moving else A["pedestrian.standing"], rng, _group_occlusion(rng, n))
+        b.add(
+            C["pedestrian"],
+            x,
+            y,
+            yaw,
+            rng.normal(1.3, 0.3, n) * moving,
+            A["pedestrian.moving"] if moving else A["pedestrian.standing"],
+            rng,
+            _group_occlusion(rng, n),
+        )
     for _ in range(rng.poisson(2.5)):  # single walkers, some crossing
         u, v = rng.uniform(-45, 45), offset + rng.choice([-1, 1]) * rng.uniform(3, 13)
         x, y = _rot(u, v, heading)
@@ -159,8 +189,15 @@ def _pedestrians(b, rng, heading, offset, crowd_spacing=None):
     for _ in range(rng.poisson(0.4)):  # parked bicycles and motorcycles
         k = C["bicycle"] if rng.random() < 0.55 else C["motorcycle"]
         x, y = _rot(rng.uniform(-40, 40), offset + rng.choice([-1, 1]) * rng.uniform(9.5, 11), heading)
-        b.add(k, x, y, heading + np.pi / 2 + rng.normal(0, 0.2), 0.0,
-              A["cycle.without_rider"] if k == C["bicycle"] else A["vehicle.parked"], rng)
+        b.add(
+            k,
+            x,
+            y,
+            heading + np.pi / 2 + rng.normal(0, 0.2),
+            0.0,
+            A["cycle.without_rider"] if k == C["bicycle"] else A["vehicle.parked"],
+            rng,
+        )
 
 
 def _works(b, rng, heading, offset):
@@ -182,9 +219,15 @@ def _works(b, rng, heading, offset):
 
 def _static_attribute(label):
     """The attribute a detector gives a motionless object of each class."""
-    return np.select([label <= C["construction_vehicle"], label == C["pedestrian"],
-                      (label == C["motorcycle"]) | (label == C["bicycle"])],
-                     [A["vehicle.parked"], A["pedestrian.standing"], A["cycle.without_rider"]], -1)
+    return np.select(
+        [
+            label <= C["construction_vehicle"],
+            label == C["pedestrian"],
+            (label == C["motorcycle"]) | (label == C["bicycle"]),
+        ],
+        [A["vehicle.parked"], A["pedestrian.standing"], A["cycle.without_rider"]],
+        -1,
+    )
 
 
 def _structures(b, rng, heading, offset):
@@ -200,26 +243,53 @@ def _structures(b, rng, heading, offset):
 
     for side in (-1, 1):
         u = _positions_along(rng, -55, 55, 20.0, 10.0)  # street lights, sign and signal poles at the kerb
-        rows.append((choice(("pedestrian", "traffic_cone"), len(u), [0.5, 0.5]), u,
-                     side * rng.uniform(9.7, 10.3, len(u)), rng.uniform(-np.pi, np.pi, len(u))))
+        rows.append(
+            (
+                choice(("pedestrian", "traffic_cone"), len(u), [0.5, 0.5]),
+                u,
+                side * rng.uniform(9.7, 10.3, len(u)),
+                rng.uniform(-np.pi, np.pi, len(u)),
+            )
+        )
         if rng.random() < 0.3:  # a bollard row
             n = 3 + rng.poisson(3)
-            rows.append((choice(("traffic_cone", "pedestrian", "barrier"), n, [0.7, 0.2, 0.1]),
-                         rng.uniform(-40, 30) + np.arange(n) * rng.uniform(1.2, 2.0),
-                         side * (10.0 + rng.normal(0, 0.05, n)), rng.uniform(-np.pi, np.pi, n)))
+            rows.append(
+                (
+                    choice(("traffic_cone", "pedestrian", "barrier"), n, [0.7, 0.2, 0.1]),
+                    rng.uniform(-40, 30) + np.arange(n) * rng.uniform(1.2, 2.0),
+                    side * (10.0 + rng.normal(0, 0.05, n)),
+                    rng.uniform(-np.pi, np.pi, n),
+                )
+            )
         if rng.random() < 0.3:  # a fence, wall or hedge on the property line: barrier-like segments
             n = 3 + rng.poisson(5)
-            rows.append((np.full(n, C["barrier"]), rng.uniform(-50, 30) + np.arange(n) * rng.uniform(2.5, 2.8),
-                         side * (rng.uniform(13.5, 16.0) + rng.normal(0, 0.05, n)), np.pi / 2 + rng.normal(0, 0.05, n)))
+            rows.append(
+                (
+                    np.full(n, C["barrier"]),
+                    rng.uniform(-50, 30) + np.arange(n) * rng.uniform(2.5, 2.8),
+                    side * (rng.uniform(13.5, 16.0) + rng.normal(0, 0.05, n)),
+                    np.pi / 2 + rng.normal(0, 0.05, n),
+                )
+            )
         for _ in range(rng.poisson(2.5)):  # a clump of bushes and tree trunks behind the sidewalk
             n = 1 + rng.poisson(2.0)
-            rows.append((choice(("pedestrian", "bicycle", "motorcycle", "traffic_cone"), n, [0.4, 0.2, 0.15, 0.25]),
-                         rng.uniform(-50, 50) + rng.normal(0, 1.5, n), side * (rng.uniform(13.0, 20.0) + rng.normal(0, 1.0, n)),
-                         rng.uniform(-np.pi, np.pi, n)))
+            rows.append(
+                (
+                    choice(("pedestrian", "bicycle", "motorcycle", "traffic_cone"), n, [0.4, 0.2, 0.15, 0.25]),
+                    rng.uniform(-50, 50) + rng.normal(0, 1.5, n),
+                    side * (rng.uniform(13.0, 20.0) + rng.normal(0, 1.0, n)),
+                    rng.uniform(-np.pi, np.pi, n),
+                )
+            )
         n = rng.poisson(0.8)  # shelters, kiosks, containers, building corners
-        rows.append((choice(("car", "truck", "construction_vehicle", "trailer", "bus"), n, [0.5, 0.2, 0.12, 0.12, 0.06]),
-                     rng.uniform(-50, 50, n), side * rng.uniform(14.0, 22.0, n),
-                     np.where(rng.random(n) < 0.5, 0.0, np.pi) + rng.normal(0, 0.05, n)))
+        rows.append(
+            (
+                choice(("car", "truck", "construction_vehicle", "trailer", "bus"), n, [0.5, 0.2, 0.12, 0.12, 0.06]),
+                rng.uniform(-50, 50, n),
+                side * rng.uniform(14.0, 22.0, n),
+                np.where(rng.random(n) < 0.5, 0.0, np.pi) + rng.normal(0, 0.05, n),
+            )
+        )
     label, u, v, yaw = (np.concatenate(c) for c in zip(*rows))
     x, y = _rot(u, offset + v, heading)
     b.add(label.astype(np.int64), x, y, heading + yaw, 0.0, _static_attribute(label), rng, structure=True)
