@@ -160,6 +160,27 @@ def test_padded_nms_float64_box_formats_and_zero_area():
     assert set(range(0, 300, 9)) <= set(ref.tolist())
 
 
+@pytest.mark.parametrize("tile", [1, 2, 64])
+def test_zero_area_boxes_survive_earlier_tiles_at_threshold_zero(tile):
+    """At IoU >= 0 every box of positive area suppresses every later one, but a zero-area
+    box is never suppressed, also when the suppressor sits in an earlier tile."""
+    rng = np.random.default_rng(5)
+    boxes, scores = uniform(rng, 100)
+    boxes[::7, 2] = boxes[::7, 0]
+    ref = nmskit.nms(boxes, scores, 0.0, box_format="yxyx", inclusive=True)
+    assert ref.tolist() == sorted({1, *range(0, 100, 7)})  # box 0 has zero area, box 1 is the first suppressor
+    idx, valid = padded_nms(
+        torch.from_numpy(boxes)[None],
+        torch.from_numpy(scores)[None],
+        100,
+        0.0,
+        box_format="yxyx",
+        inclusive=True,
+        tile_size=tile,
+    )
+    np.testing.assert_array_equal(idx[0, : int(valid[0])].numpy(), ref)
+
+
 def _detector_outputs(seed, b, n, c, per_class_boxes):
     rng = np.random.default_rng(seed)
     boxes = np.stack([clustered(rng, n)[0][rng.permutation(n)] for _ in range(b)])

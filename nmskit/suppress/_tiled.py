@@ -13,13 +13,17 @@ order (row 0 first). They are visited in tiles of ``tile`` rows; for each tile:
 3. The tile's survivors are appended to the buffer.
 
 Once an item has ``max_count`` counted survivors, its later boxes cannot reach the
-output, so they are no longer considered (they are reported as not kept).
+output, so they are no longer considered (they are reported as not kept); once every
+item has, the loop ends.
 
 Shapes depend only on the arguments. The loops (over tiles, over buffer chunks and the
 fixed point) are :func:`torch.while_loop` under ``torch.compile`` and ``torch.export``, so
 the kernel compiles with ``fullgraph=True`` into a graph whose size does not grow with N.
-Memory: the survivor buffer holds ``B * N`` boxes and each pair test ``B * tile * max(tile,
-chunk)`` entries, so the peak grows with ``B * N * tile``, never with ``N ** 2``.
+Boxes and the survivor buffer are held as coordinate planes (four corners and the area,
+``[B, 5, ...]``), so that a compiled pair test reads each plane contiguously and runs in
+vector registers. Memory: the survivor buffer holds ``B * N`` boxes and each pair test
+``B * tile * max(tile, chunk)`` entries, so the peak grows with ``B * N * tile``, never
+with ``N ** 2``.
 """
 
 from __future__ import annotations
@@ -38,13 +42,13 @@ def while_loop(cond, body, carried):
     return carried
 
 
-def suppression_test(a, area_a, b, area_b, threshold, inclusive: bool, eps: float):
-    """Pairwise "box i of ``a`` suppresses box j of ``b``" test.
+def suppression_test(a, b, threshold, inclusive: bool, eps: float):
+    """Pairwise "box i of ``a`` suppresses box j of ``b``" test, on coordinate planes.
 
     Args:
-        a: ``[B, n, 4]`` boxes, corners as (lo0, lo1, hi0, hi1) (xyxy or yxyx alike).
-        area_a: ``[B, n]`` areas of ``a``.
-        b: ``[B, m, 4]``; area_b: ``[B, m]``.
+        a: ``[B, 5, n]`` boxes as planes: the corners (lo0, lo1, hi0, hi1) (xyxy or yxyx
+            alike), then the area.
+        b: ``[B, 5, m]`` likewise.
         threshold: 0-dim tensor of the compute dtype.
         inclusive: IoU >= threshold instead of >.
         eps: added to the union (tensorflow/models adds 1e-8).
@@ -54,41 +58,45 @@ def suppression_test(a, area_a, b, area_b, threshold, inclusive: bool, eps: floa
         :func:`nmskit.nms`, even at threshold 0 with ``inclusive``); only rows whose box
         has positive area may suppress, and the caller masks the others.
     """
-    at = a.transpose(1, 2)[..., None]  # [B, 4, n, 1]
-    bt = b.transpose(1, 2).contiguous()[:, :, None, :]  # [B, 4, 1, m]: rows of the pair grid contiguous
+    at, bt = a[..., None], b[:, :, None, :]  # [B, 5, n, 1] and [B, 5, 1, m]
     ih = torch.minimum(at[:, 2], bt[:, 2]).sub_(torch.maximum(at[:, 0], bt[:, 0])).clamp_(min=0)
     iw = torch.minimum(at[:, 3], bt[:, 3]).sub_(torch.maximum(at[:, 1], bt[:, 1])).clamp_(min=0)
     inter = ih.mul_(iw)
-    union = (area_a[:, :, None] + area_b[:, None, :]).sub_(inter)
+    union = (at[:, 4] + bt[:, 4]).sub_(inter)
     if eps:
         union.add_(eps)
     iou = inter.div_(union)
     hit = iou >= threshold if inclusive else iou > threshold
-    return hit & (area_b[:, None, :] > 0)
+    return hit & (bt[:, 4] > 0)
 
 
-def _cross(tile, tile_area, buf, buf_area, fill, threshold, inclusive, eps, chunk):
-    """``[B, T]`` bool: tile boxes suppressed by a filled buffer slot.
+def _block(planes, index):
+    """Block ``index`` (a 0-dim int64 tensor) of ``planes [B, P, K, S]``, as ``[B, P, S]``."""
+    return planes.index_select(2, index.reshape(1)).squeeze(2)
 
-    The buffer ``[B, C, 4]`` (C a multiple of ``chunk``) is read ``chunk`` slots at a
-    time, while any item still has filled slots ahead.
+
+def _cross(tile, buf, fill, threshold, inclusive, eps):
+    """``[B, T]`` bool: tile boxes ``[B, 5, T]`` whose IoU with a filled buffer slot passes
+    the threshold (the caller exempts zero-area boxes, which are never suppressed).
+
+    The buffer ``[B, 5, K, S]`` (four coordinate planes and the area, in K blocks of S
+    slots) is read one block at a time, while any item still has filled slots ahead.
+    Unfilled slots hold zero boxes, which suppress nothing.
     """
-    bsz, size = tile.shape[:2]
-    offsets = torch.arange(chunk, device=tile.device)
+    bsz, size = tile.shape[0], tile.shape[2]
+    span = buf.shape[3]
 
-    def cond(start, hit):
-        return start < fill.max()
+    def cond(block, hit):
+        return block * span < fill.max()
 
-    def body(start, hit):
-        rows = start + offsets
-        slots = buf.index_select(1, rows)
-        valid = rows[None, :] < fill[:, None]
-        test = suppression_test(tile, tile_area, slots, buf_area.index_select(1, rows), threshold, inclusive, eps)
-        return start + chunk, hit | (test & valid[:, None, :]).any(-1)
+    def body(block, hit):
+        test = suppression_test(tile, _block(buf, block), threshold, inclusive, eps)
+        # a float max reduces in vector registers; any() over bools compiles to slower code
+        return block + 1, hit | (torch.where(test, 1.0, 0.0).amax(-1) > 0)
 
-    start = torch.zeros((), dtype=torch.long, device=tile.device)
+    block = torch.zeros((), dtype=torch.long, device=tile.device)
     hit = torch.zeros(bsz, size, dtype=torch.bool, device=tile.device)
-    return while_loop(cond, body, (start, hit))[1]
+    return while_loop(cond, body, (block, hit))[1]
 
 
 def _self(alive, suppresses):
@@ -116,7 +124,7 @@ def tiled_keep(
     inclusive: bool,
     eps: float = 0.0,
     tile: int = 128,
-    chunk: int = 256,
+    chunk: int = 128,
 ):
     """Greedy NMS survivors for a batch of boxes in rank order.
 
@@ -139,38 +147,40 @@ def tiled_keep(
     device = boxes.device
     area = (boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1])
     can_suppress = active & (area > 0)
-    capacity = n + chunk  # the last slot takes the rows that are not appended
+    tiles = n // tile
+    # the tiles as planes [B, 5, tiles, tile]: four coordinates and the area
+    planes = torch.stack([*boxes.unbind(-1), area], 1).reshape(bsz, 5, tiles, tile)
+    flags = torch.stack([active, can_suppress, counted], 1).reshape(bsz, 3, tiles, tile)
+    # the buffer's last block lies past any slot a survivor can fill, so it is never read:
+    # its last slot takes the rows that are not appended
+    blocks = -(-n // chunk) + 1
     upper = torch.ones(tile, tile, dtype=torch.bool, device=device).triu(1)
-    offsets = torch.arange(tile, device=device)
 
-    def cond(start, buf, buf_area, fill, found, kept):
-        return start < n
+    def cond(t, buf, fill, found, kept):
+        return (t < tiles) & (found < max_count).any()
 
-    def body(start, buf, buf_area, fill, found, kept):
-        rows = start + offsets
-        t_boxes, t_area = boxes.index_select(1, rows), area.index_select(1, rows)
-        crossed = _cross(t_boxes, t_area, buf, buf_area, fill, threshold, inclusive, eps, chunk)
-        alive = active.index_select(1, rows) & ~crossed & (found < max_count)[:, None]
-        t_can = can_suppress.index_select(1, rows)
-        pairs = suppression_test(t_boxes, t_area, t_boxes, t_area, threshold, inclusive, eps)
+    def body(t, buf, fill, found, kept):
+        cur, (t_active, t_can, t_counted) = _block(planes, t), _block(flags, t).unbind(1)
+        crossed = _cross(cur, buf, fill, threshold, inclusive, eps) & (cur[:, 4] > 0)  # zero area: never suppressed
+        alive = t_active & ~crossed & (found < max_count)[:, None]
+        pairs = suppression_test(cur, cur, threshold, inclusive, eps)
         keep = _self(alive, pairs & upper & (alive & t_can)[:, :, None])
         append = keep & t_can
-        slot = torch.where(append, fill[:, None] + append.cumsum(1) - 1, capacity - 1)
+        slot = torch.where(append, fill[:, None] + append.cumsum(1) - 1, blocks * chunk - 1)
+        flat = buf.flatten(2).scatter(2, slot[:, None, :].expand(-1, 5, -1), cur)
         return (
-            start + tile,
-            buf.scatter(1, slot[..., None].expand(-1, -1, 4), t_boxes),
-            buf_area.scatter(1, slot, t_area),
+            t + 1,
+            flat.view_as(buf),
             fill + append.sum(1),
-            found + (keep & counted.index_select(1, rows)).sum(1),
-            kept.index_copy(1, rows, keep),
+            found + (keep & t_counted).sum(1),
+            kept.index_copy(1, t.reshape(1), keep[:, None, :]),
         )
 
     carried = (
         torch.zeros((), dtype=torch.long, device=device),
-        boxes.new_zeros(bsz, capacity, 4),
-        boxes.new_zeros(bsz, capacity),
+        boxes.new_zeros(bsz, 5, blocks, chunk),
         torch.zeros(bsz, dtype=torch.long, device=device),
         torch.zeros(bsz, dtype=torch.long, device=device),
-        torch.zeros(bsz, n, dtype=torch.bool, device=device),
+        torch.zeros(bsz, tiles, tile, dtype=torch.bool, device=device),
     )
-    return while_loop(cond, body, carried)[-1]
+    return while_loop(cond, body, carried)[-1].reshape(bsz, n)

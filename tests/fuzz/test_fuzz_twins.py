@@ -26,12 +26,19 @@ def boxes_and_scores(draw, max_n=12, grid=8):
     return b, s
 
 
-@settings(max_examples=60, deadline=None)
-@given(boxes_and_scores(), st.sampled_from([0.0, 0.25, 0.5, 1.0]), st.booleans())
-def test_padded_nms_equals_nms(bs, t, inclusive):
+@settings(max_examples=100, deadline=None)
+@given(
+    boxes_and_scores(),
+    st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+    st.booleans(),
+    st.sampled_from([1, 2, 3, 128]),
+    st.integers(1, 13),
+)
+def test_padded_nms_equals_nms(bs, t, inclusive, tile, m):
+    """Small tiles send boxes through the cross-tile test, a small M through the early stop."""
     b, s = bs
-    want = nmskit.nms(b, s, t, inclusive=inclusive)
-    idx, count = padded_nms(torch.tensor(b[None]), torch.tensor(s[None]), max(len(b), 1), t, inclusive=inclusive)
+    want = nmskit.nms(b, s, t, inclusive=inclusive, max_output=m)
+    idx, count = padded_nms(torch.tensor(b[None]), torch.tensor(s[None]), m, t, inclusive=inclusive, tile_size=tile)
     assert idx[0, : int(count[0])].tolist() == want.tolist()
 
 
