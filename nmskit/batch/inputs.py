@@ -51,7 +51,8 @@ def output_paths(inputs: Sequence[PathLike], out_dir: PathLike, suffix: str) -> 
         ValueError: when two inputs map to one output or an output would overwrite an input.
     """
     out_dir = Path(out_dir)
-    outputs, owner = [], {}
+    outputs: list[Path] = []
+    owner: dict[str, PathLike] = {}
     sources = {os.path.abspath(p) for p in inputs}
     for src in inputs:
         dst = out_dir / (_stem(Path(src).name) + suffix)

@@ -11,12 +11,14 @@ outputs are the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .._arrays import PathLike
 
 LEARNED = ("d2d", "gossip", "gcn", "setpred")  # the suppress methods that load a model
 
 
+@dataclass
 class Job:
     """One kind of per-input work. Subclasses are dataclasses of plain options."""
 
@@ -35,7 +37,7 @@ class Job:
 
     def describe(self) -> dict:
         """The options that determine the output (recorded beside each batch output)."""
-        return {"job": type(self).__name__, **{f.name: getattr(self, f.name) for f in fields(self)}}
+        return {"job": type(self).__name__, **{f.name: getattr(self, f.name) for f in fields(self) if f.init}}
 
 
 @dataclass
@@ -65,7 +67,7 @@ class PickJob(Job):
         from ..data.borehole import DeviationSurvey
         from ..geometry.units import parse_length
 
-        options = {}
+        options: dict[str, object] = {}
         if self.diameter is not None:
             options["diameter"], options["diameter_unit"] = parse_length(self.diameter, "--diameter", "in")
         if self.deviation is not None:
@@ -103,8 +105,8 @@ class SuppressJob(Job):
     top_k: int = 300
     gt: str | None = None
     suffix = ".json"
-    _model = None
-    _gt = None
+    _model: Any = field(default=None, init=False, repr=False, compare=False)  # loaded by setup()
+    _gt: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.learned:
@@ -155,7 +157,7 @@ class EvaluateJob(Job):
 
     gt: str
     suffix = ".metrics.json"
-    _truth = None
+    _truth: Any = field(default=None, init=False, repr=False, compare=False)  # read by setup()
 
     def setup(self) -> None:
         if self._truth is None:

@@ -19,7 +19,7 @@ from .task import Task, lost, perform
 if TYPE_CHECKING:
     from .jobs import Job
 
-_job = None  # the job of this worker process
+_job: Job | None = None  # the job of this worker process, set by _start
 
 
 def run_local(job: Job, tasks: list[Task], workers: int) -> Iterator[Outcome]:
@@ -50,4 +50,6 @@ def _start(job) -> None:
 
 
 def _perform(task: Task) -> Outcome:
+    if _job is None:  # the pool's initializer did not run
+        return lost(task, "the worker was not started with a job")
     return perform(_job, task)

@@ -57,6 +57,6 @@ class Summary:
         """``"<input>: <why>"`` per failed input, one line each, sorted by input."""
         lines = []
         for o in sorted(self.failed, key=lambda o: str(o.input)):
-            why = " ".join(o.error.split()).removeprefix(f"{o.input}: ")
+            why = " ".join((o.error or "").split()).removeprefix(f"{o.input}: ")
             lines.append(f"{o.input}: {why}")
         return lines

@@ -53,20 +53,23 @@ def run_batch(
     from tqdm.auto import tqdm
 
     _check(engine, workers, address)
-    inputs = [Path(p) for p in inputs]
-    outputs = output_paths(inputs, out_dir, job.suffix)
+    paths = [Path(p) for p in inputs]
+    outputs = output_paths(paths, out_dir, job.suffix)
     try:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"--out: cannot create the folder {out_dir}: {exc}") from None
     options = job.describe()
-    tasks = [Task(src, dst, input_record(options, src)) for src, dst in zip(inputs, outputs)]
-    done = [t for t in tasks if resume and is_complete(t.dst, t.record)]
-    todo = [t for t in tasks if t not in done]
-    for t in todo:
-        remove_leftovers(t.dst)
+    done, todo = [], []
+    for src, dst in zip(paths, outputs):
+        task = Task(src, dst, input_record(options, src))
+        if resume and is_complete(dst, task.record):
+            done.append(task)
+        else:
+            remove_leftovers(dst)
+            todo.append(task)
     outcomes = [Outcome(t.src, t.dst, note="already complete", skipped=True) for t in done]
-    with tqdm(total=len(tasks), initial=len(done), unit="input", disable=None if progress else True) as bar:
+    with tqdm(total=len(paths), initial=len(done), unit="input", disable=None if progress else True) as bar:
         for outcome in _engine(job, todo, engine, workers, address):
             outcomes.append(outcome)
             bar.update()

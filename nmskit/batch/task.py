@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ class Task:
 
     src: Path
     dst: Path | None = None
-    record: dict | None = None
+    record: dict = field(default_factory=dict)
 
 
 def perform(job: Job, task: Task) -> Outcome:

@@ -59,7 +59,7 @@ def commit(dst: PathLike, write: Callable[[Path], object], record: dict) -> None
 def is_complete(dst: PathLike, record: dict) -> bool:
     """True when ``dst`` was committed by a job with this ``record`` and is unchanged since."""
     try:
-        with open(_record_path(dst)) as f:
+        with open(_record_path(Path(dst))) as f:
             done = json.load(f)
         st = os.stat(dst)
     except (OSError, ValueError):
