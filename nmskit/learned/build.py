@@ -4,7 +4,6 @@ directory or the name of shipped weights)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._arrays import PathLike
 from ..nn.checkpoint import load_checkpoint
@@ -14,14 +13,19 @@ from .gcn import GCNRescore
 from .gossip import GossipNet3D
 from .setpred3d import SetPredictor3D
 
-if TYPE_CHECKING:
-    from ..nn.model import Model
+RescoringModel = D2DRescore | GossipNet3D | GCNRescore
+LearnedModel = RescoringModel | SetPredictor3D
 
 WEIGHTS = Path(__file__).parent / "weights"
-CLASSES = {"d2d": D2DRescore, "gossip": GossipNet3D, "gcn": GCNRescore, "setpred": SetPredictor3D}
+CLASSES: dict[str, type[LearnedModel]] = {
+    "d2d": D2DRescore,
+    "gossip": GossipNet3D,
+    "gcn": GCNRescore,
+    "setpred": SetPredictor3D,
+}
 
 
-def build_model(config: ModelConfig) -> Model:
+def build_model(config: ModelConfig) -> LearnedModel:
     """A freshly initialised model for ``config`` (its output heads start at zero)."""
     if not isinstance(config, ModelConfig):
         raise ValueError(f"config must be a ModelConfig, got {type(config).__name__}")
@@ -36,7 +40,7 @@ def resolve_checkpoint(path, shipped) -> Path:
     return Path(path) / "best" if Path(path).is_dir() else Path(path)
 
 
-def load_model(path: PathLike) -> Model:
+def load_model(path: PathLike) -> LearnedModel:
     """Rebuild the model a checkpoint describes and load its weights (in eval mode)."""
     info, _ = load_checkpoint(path)
     try:

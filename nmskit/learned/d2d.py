@@ -84,6 +84,7 @@ class D2DRescore(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
 
     config_class = ModelConfig
+    config: ModelConfig
     supports_ddp = True
 
     def __init__(self, config: ModelConfig):

@@ -35,6 +35,7 @@ class GCNRescore(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
 
     config_class = ModelConfig
+    config: ModelConfig
     supports_ddp = True
 
     def __init__(self, config: ModelConfig):

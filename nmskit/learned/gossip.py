@@ -76,6 +76,7 @@ class GossipNet3D(Model):
     """Packed detections of B frames -> ``[M]`` logit residuals."""
 
     config_class = ModelConfig
+    config: ModelConfig
     supports_ddp = True
 
     def __init__(self, config: ModelConfig):

@@ -24,6 +24,9 @@ def _synced(t: torch.Tensor) -> torch.Tensor:
 class SetBatchNorm(nn.Module):
     """Batch norm over rows ``[M, C]`` (statistics synchronised across processes)."""
 
+    running_mean: torch.Tensor
+    running_var: torch.Tensor
+
     def __init__(self, channels: int, momentum: float = 0.1, eps: float = 1e-5):
         super().__init__()
         self.eps, self.momentum = eps, momentum

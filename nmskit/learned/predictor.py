@@ -57,9 +57,9 @@ def predict(model: SetPredictor3D, detections: Detections3D, top_k: int = 300) -
                 1,
             )[keep]
         )
-    rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    kept = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     box = torch.cat(parts).double().numpy() if parts else np.zeros((0, 11))
-    base = detections[rows]
+    base = detections[kept]
     ego = box[:, :3]
     return replace(
         base,

@@ -7,22 +7,17 @@ keep = r.select(detections, top_k=300)      # [<=300] row indices, best first
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import torch
 
 from .._arrays import PathLike
 from .._checks import check_count
 from ..data.detections3d import Detections3D
-from .build import load_model, resolve_checkpoint
-from .config import RESCORERS
+from .build import RescoringModel, load_model, resolve_checkpoint
+from .config import RESCORERS, ModelConfig
 from .embedding import SCORE_EPS
 from .frames import pack
-
-if TYPE_CHECKING:
-    from ..nn.model import Model
-    from .config import ModelConfig
+from .setpred3d import SetPredictor3D
 
 
 def refine(model, packed) -> np.ndarray:
@@ -49,7 +44,7 @@ def refine(model, packed) -> np.ndarray:
 class Rescorer:
     """A trained rescoring model (D2D-Rescore, GossipNet3D or GCN) in eval mode."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RescoringModel) -> None:
         self.model = model.eval()
 
     @classmethod
@@ -63,7 +58,7 @@ class Rescorer:
         """
         path = resolve_checkpoint(path, RESCORERS)
         model = load_model(path)
-        if model.config.model not in RESCORERS:
+        if isinstance(model, SetPredictor3D):
             raise ValueError(
                 f"path: {path} holds a {model.config.model!r} model, not a rescorer "
                 f"{RESCORERS}; load a set predictor with nmskit.learned.SetPredictor.load"

@@ -60,10 +60,10 @@ class DistanceBias(nn.Module):
 
 def _mlp(channels: int, out: int) -> nn.Sequential:
     """Linear, ReLU, Linear with the last layer zero-initialised: ``[Q, C] -> [Q, out]``."""
-    mlp = nn.Sequential(nn.Linear(channels, channels), nn.ReLU(), nn.Linear(channels, out))
-    nn.init.zeros_(mlp[2].weight)
-    nn.init.zeros_(mlp[2].bias)
-    return mlp
+    first, last = nn.Linear(channels, channels), nn.Linear(channels, out)
+    nn.init.zeros_(last.weight)
+    nn.init.zeros_(last.bias)
+    return nn.Sequential(first, nn.ReLU(), last)
 
 
 class SetPredictor3D(Model):
@@ -76,6 +76,7 @@ class SetPredictor3D(Model):
     """
 
     config_class = ModelConfig
+    config: ModelConfig
 
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -105,7 +106,7 @@ class SetPredictor3D(Model):
         memory = tokens[None]  # [1, N, C]
         pos, query_pos = torch.zeros_like(memory), torch.zeros_like(x)
         self_mask = cross_mask = None
-        if self.self_bias is not None:
+        if self.self_bias is not None and self.cross_bias is not None:
             self_mask = self.self_bias(a[:, :2], a[:, :2])  # [H, Q, Q]
             cross_mask = self.cross_bias(a[:, :2], raw[:, :2])  # [H, Q, N]
         prior = class_prior(a)

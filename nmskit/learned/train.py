@@ -85,7 +85,7 @@ class FrameBatches:
     def __init__(self, frames: FrameSet, batch_size: int, seed: int):
         self.frames, self.batch_size, self.seed = frames, batch_size, seed
         self.steps_per_epoch = math.ceil(frames.num_frames / batch_size)
-        self._order = (-1, None)
+        self._order = (-1, np.zeros(0, np.int64))  # (epoch, its frame order); no epoch yet
 
     def __call__(self, step: int) -> FrameSet:
         epoch, k = divmod(step, self.steps_per_epoch)

@@ -9,7 +9,7 @@ checkpoint is the format of :mod:`nmskit.nn.checkpoint`, with ``model`` its clas
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from torch import nn
 
@@ -27,6 +27,9 @@ class ModelSettings(Protocol):
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelSettings: ...
+
+
+M = TypeVar("M", bound="Model")
 
 
 class Model(nn.Module):
@@ -82,7 +85,7 @@ class Model(nn.Module):
         return sorted(set(own) - set(tensors))
 
     @classmethod
-    def load(cls, path: PathLike, *args: Any) -> Model:
+    def load(cls: type[M], path: PathLike, *args: Any) -> M:
         """Build the model a checkpoint describes and load its weights, in eval mode.
         ``args`` follow the config in the constructor call (e.g. loss weights)."""
         info, _ = load_checkpoint(path)

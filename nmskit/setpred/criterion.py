@@ -31,13 +31,15 @@ class SetCriterion(nn.Module):
         loss_terms: ``{name: (weight, fn)}``, see ``nmskit.setpred.terms``.
     """
 
+    class_weights: torch.Tensor
+
     def __init__(
         self,
         num_classes: int,
         matcher: HungarianMatcher,
         eos_coef: float = 0.1,
         class_weight: float = 1.0,
-        loss_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None,
+        loss_terms: Mapping[str, tuple[float, Callable[..., torch.Tensor]]] | None = None,
     ) -> None:
         super().__init__()
         self.num_classes = num_classes

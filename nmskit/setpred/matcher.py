@@ -23,7 +23,9 @@ class HungarianMatcher(nn.Module):
     """
 
     def __init__(
-        self, class_weight: float = 1.0, cost_terms: Mapping[str, Callable[..., torch.Tensor]] | None = None
+        self,
+        class_weight: float = 1.0,
+        cost_terms: Mapping[str, tuple[float, Callable[..., torch.Tensor]]] | None = None,
     ) -> None:
         super().__init__()
         self.class_weight = float(class_weight)

@@ -184,7 +184,7 @@ class Transformer(nn.Module):
         memory = src.flatten(2).transpose(1, 2)  # [B, S, d]
         pos = pos.flatten(2).transpose(1, 2).expand(b, -1, -1)  # [B, S, d]
         query_pos = (query_embed if query_embed.dim() == 3 else query_embed.unsqueeze(0)).expand(b, -1, -1)  # [B, Q, d]
-        attention = {"encoder": [], "decoder_self": [], "decoder_cross": []}
+        attention: dict[str, list[torch.Tensor]] = {"encoder": [], "decoder_self": [], "decoder_cross": []}
         for layer in self.encoder:
             memory, w = layer(memory, pos, capture_attention)
             attention["encoder"].append(w)
