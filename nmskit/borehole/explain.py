@@ -11,6 +11,7 @@ that factor, read from the actual patch and map shapes.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -110,7 +111,8 @@ def explain_log(image, top: float | None = None, query: int | None = None, model
     from .picking.patchwise import shipped_model
     from .preprocessing.scale import prepare_log
 
-    model = shipped_model("detr") if model is None else model
+    if model is None:
+        model = cast(FractureDETR, shipped_model("detr"))
     prepared = prepare_log(image)
     start = 0 if top is None else int(np.searchsorted(prepared.depths, top))
     patch = prepared.values[start : start + model.config.patch_height]

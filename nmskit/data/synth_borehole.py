@@ -25,6 +25,7 @@ least half of the circle, and every bed boundary with a clear contrast.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,7 +198,7 @@ def _diameter(rng, rows, step_ft, base_in):
 
 def synthesize_borehole(
     rows: int = 800,
-    seed: int = 0,
+    seed: int | Sequence[int] = 0,
     *,
     tool: str = "lwd",
     top: float = 1000.0,
@@ -215,7 +216,8 @@ def synthesize_borehole(
 
     Args:
         rows: H, depth rows.
-        seed: same seed, same log (images and labels).
+        seed: same seed, same log (images and labels); an int or a sequence of ints, as
+            ``numpy.random.default_rng`` takes.
         tool: ``"lwd"`` (56 columns, 0.025 ft, full coverage), ``"fmi"`` (192 columns, 0.1 in,
             8 pads covering 80 %) or ``"cmi"`` (176 columns, 8 pads, 82 %).
         top: depth of the first row (ft).

@@ -140,7 +140,7 @@ class ResNetBackbone(nn.Module):
         out = [self.stem(x)]  # [B, w, H/2, W/2]
         x = F.pad(out[0], (1, 1, 0, 0), mode="circular")
         x = F.max_pool2d(x, 3, stride=2, padding=(1, 0))  # [B, w, H/4, W/4]
-        for stage in self.stages[:-1]:
+        for stage in list(self.stages)[:-1]:
             x = stage(x)
             out.append(x)
         out.append(self.project(self.stages[-1](x)))  # [B, out_channels, H/16, W/16]

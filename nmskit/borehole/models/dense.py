@@ -50,7 +50,7 @@ def row_heads(channels: int) -> tuple[nn.Sequential, nn.Sequential]:
     """The per-row-cell heads ``(heat_head, box_head)`` on ``[B, channels, N]`` row features:
     a logit per class (starting at probability :data:`PRIOR`), and offset, dip, cos, sin."""
     heat_head, box_head = _head(channels, len(CLASS_NAMES)), _head(channels, 4)
-    nn.init.constant_(heat_head[-1].bias, math.log(PRIOR / (1 - PRIOR)))
+    nn.init.constant_(heat_head[-1].get_parameter("bias"), math.log(PRIOR / (1 - PRIOR)))
     return heat_head, box_head
 
 
@@ -80,6 +80,7 @@ class DenseFractureDetector(PatchDetector):
     """
 
     config_class = DenseDetectorConfig
+    config: DenseDetectorConfig
 
     def __init__(
         self, config: DenseDetectorConfig = DenseDetectorConfig(), loss_weights: DenseLossWeights = DenseLossWeights()

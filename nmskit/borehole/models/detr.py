@@ -66,6 +66,8 @@ class FractureDETR(PatchDetector):
     """
 
     config_class = FractureDETRConfig
+    config: FractureDETRConfig
+    pos: torch.Tensor
 
     def __init__(self, config: FractureDETRConfig = FractureDETRConfig(), loss_weights: LossWeights = LossWeights()):
         super().__init__()

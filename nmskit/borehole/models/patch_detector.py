@@ -8,20 +8,39 @@ checkpoints are those of :mod:`nmskit.nn.checkpoint`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 import numpy as np
 import torch
 
-from ...nn.model import Model
+from ...nn.model import Model, ModelSettings
+from .backbone import ResNetBackbone
+
+
+class PatchSettings(ModelSettings, Protocol):
+    """What a patch detector's configuration provides besides its dict round trip: the
+    shape of the patches it takes."""
+
+    @property
+    def patch_height(self) -> int: ...
+
+    @property
+    def patch_width(self) -> int: ...
 
 
 class PatchDetector(Model):
     """Base class of ``FractureDETR`` and ``DenseFractureDetector``.
 
-    Subclasses set ``config_class`` and store their config as ``self.config``; their
-    constructor takes the config first.
+    Subclasses set ``config_class``, store their config as ``self.config`` and their
+    backbone as ``self.backbone``, and define ``predict(patches, threshold, ...) -> [B]
+    dicts of picks``; their constructor takes the config first.
     """
 
-    config_class: type
+    config_class: type[PatchSettings]
+    config: PatchSettings
+    backbone: ResNetBackbone
+    predict: Callable[..., list[dict]]
 
     # --------------------------------------------------------------------------- inputs
     def check_patches(self, patches) -> torch.Tensor:

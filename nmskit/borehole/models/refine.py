@@ -116,6 +116,9 @@ class SinusoidRefiner(nn.Module):
             confidence.
     """
 
+    offsets: torch.Tensor
+    basis: torch.Tensor
+
     def __init__(self, width: int, half_window: int = 16, columns: int = 18, channels: int = 8, ridge: float = 1.0):
         super().__init__()
         check_strip_shape(width, half_window, columns)

@@ -38,7 +38,7 @@ from ..models.targets import CLASS_NAMES
 from ..preprocessing.patches import patch_grid
 from ..preprocessing.scale import prepare_log
 
-SHIPPED = {
+SHIPPED: dict[str, tuple[type[PatchDetector], str]] = {
     "detr": (FractureDETR, "fracture_detr.safetensors"),
     "dense": (DenseFractureDetector, "fracture_dense.safetensors"),
 }
@@ -83,7 +83,7 @@ def log_picks(
     """
     model = shipped_model(model) if isinstance(model, str) else model
     img = image if prepared else prepare_log(image)
-    valid_rows = img.mask.any(1)
+    valid_rows = np.any(img.mask, axis=1)
     if not valid_rows.any():
         warnings.warn(f"log {img.well!r} has no valid pixel: no picks", RuntimeWarning, stacklevel=2)
         return _table(img, np.zeros((0, 3)), np.zeros(0), np.zeros(0, np.int64))
@@ -99,10 +99,13 @@ def log_picks(
                 inside = (row >= 0) & (row < grid.n_rows)
                 keep = inside & (grid.owner(z) == p)
                 keep[inside] &= valid_rows[row[inside]]
-                depth.append(z[keep]), dip.append(out["dip"][keep]), azimuth.append(out["azimuth"][keep])
-                score.append(out["scores"][keep]), label.append(out["labels"][keep])
-    azimuth = np.mod(img.azimuth_origin + img.azimuth_direction * np.concatenate(azimuth), 360.0)
-    picks = np.column_stack([np.concatenate(depth), np.concatenate(dip), azimuth])
+                depth.append(z[keep])
+                dip.append(out["dip"][keep])
+                azimuth.append(out["azimuth"][keep])
+                score.append(out["scores"][keep])
+                label.append(out["labels"][keep])
+    apparent = np.mod(img.azimuth_origin + img.azimuth_direction * np.concatenate(azimuth), 360.0)
+    picks = np.column_stack([np.concatenate(depth), np.concatenate(dip), apparent])
     return _table(img, picks, np.concatenate(score), np.concatenate(label))
 
 

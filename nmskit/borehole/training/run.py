@@ -32,13 +32,14 @@ from ..models.dense_config import DenseDetectorConfig
 from ..models.detr import FractureDETR
 from ..models.detr_config import FractureDETRConfig
 from ..models.detr_loss import LossWeights
+from ..models.patch_detector import PatchDetector
 from .stream import TrainingStream
 from .validation import PickValidator
 
 TRAIN_INTERVAL = (13375.0, 13405.0)
 VALIDATION_INTERVAL = (13405.0, 13435.0)
 VALIDATION_SEED = 1_000_003
-MODELS = {"detr": FractureDETR, "dense": DenseFractureDetector}
+MODELS: dict[str, type[PatchDetector]] = {"detr": FractureDETR, "dense": DenseFractureDetector}
 
 # The optimisation of the shipped detectors' runs (docs/detr.md, docs/dense.md).
 DETECTOR_TRAINING = TrainConfig(
@@ -102,7 +103,7 @@ def detector_config(
     if query_selection and published:
         raise ValueError("query_selection and published exclude each other (two presets)")
     if published:
-        cfg = FractureDETRConfig(**({} if downsample is None else {"downsample": downsample}))
+        cfg = FractureDETRConfig() if downsample is None else FractureDETRConfig(downsample=downsample)
         return cfg if refine_passes is None else dataclasses.replace(cfg, refine_passes=refine_passes)
     downsample = 4 if downsample is None else downsample
     if model == "dense":
