@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from .._checks import check_count, check_flag, check_real, check_unit
-from .padded import sorted_nms_padded, stable_top_k, tf_padded_select
+from .padded import check_tile, sorted_nms_padded, stable_top_k, tf_padded_select, tile_rows
 
 
 def generate_detections(
@@ -18,7 +18,7 @@ def generate_detections(
     nms_iou_threshold: float = 0.5,
     max_num_detections: int = 100,
     class_agnostic: bool = False,
-    tile_size: int = 128,
+    tile_size: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-class top-k, score filter, per-class padded NMS and a top-k across classes.
 
@@ -65,10 +65,7 @@ def generate_detections(
     if bsz == 0:  # an empty batch: empty outputs of the documented shapes
         zeros = scores.new_zeros(0, k_out)
         return boxes.new_zeros(0, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
-    tile = check_count(tile_size, "tile_size", allow_none=False)
-    if tile < 1:
-        raise ValueError(f"tile_size must be >= 1, got {tile_size}")
-    tile = min(tile, max(1, n))  # a tile beyond N only pads
+    tile = check_tile(tile_size)
     if check_flag(class_agnostic, "class_agnostic"):
         best, cls = scores.max(-1)  # first maximum: the lower class on ties
         if boxes.shape[2] > 1:
@@ -80,7 +77,9 @@ def generate_detections(
             zeros = scores.new_zeros(bsz, k_out)
             return boxes.new_zeros(bsz, k_out, 4), zeros, zeros.long(), zeros.sum(1).long()
         passed = top_scores > thr
-        keep, count = tf_padded_select(top_boxes * passed[..., None], passed, k_out, t, tile, negative_inert=False)
+        keep, count = tf_padded_select(
+            top_boxes * passed[..., None], passed, k_out, t, tile_rows(tile, bsz, k_in), negative_inert=False
+        )
         valid = torch.arange(k_out, device=scores.device)[None, :] < count[:, None]
         out_boxes = torch.where(valid[..., None], top_boxes.gather(1, keep[..., None].expand(-1, -1, 4)), 0)
         out_scores = torch.where(valid, top_scores.gather(1, keep), 0)

@@ -17,7 +17,7 @@ def propose_rois(
     pre_nms_score_threshold: float = 0.0,
     nms_iou_threshold: float = 0.7,
     num_proposals: int = 1000,
-    tile_size: int = 128,
+    tile_size: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per level: score filter, top-k and padded NMS; then a top-k over all levels.
 
