@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.abc
 import sys
+from types import FrameType
 
 EXTRAS = {"torch": "torch", "safetensors": "torch", "matplotlib": "plot", "ray": "ray"}
 
@@ -31,7 +32,7 @@ class _MissingExtra(importlib.abc.MetaPathFinder):
 
 def _imported_by_nmskit() -> bool:
     """Whether the innermost frame outside the import machinery belongs to nmskit."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
         if not name.startswith(("importlib", "_frozen_importlib", __name__)):

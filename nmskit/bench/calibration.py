@@ -8,9 +8,12 @@ defaults beside the paper's numbers.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from tqdm import tqdm
 
+from ..data.detections3d import Detections3D
 from ..data.nuscenes_classes import DETECTION_NAMES
 from ..data.sim import DetectorModel, simulate_centerpoint
 from ..evaluate import nuscenes_detection
@@ -28,7 +31,7 @@ PAPER_SOFT_MAP = 53.71
 def simulated_ap(num_frames: int, seed: int, method: str = "circle", **options):
     """Per-class AP (percent, nuScenes order) and mAP after CenterPoint post-processing."""
     pre, gt = simulate_centerpoint(num_frames, seed, **options)
-    result = nuscenes_detection(centerpoint_nms(pre, method=method), gt)
+    result = nuscenes_detection(cast(Detections3D, centerpoint_nms(pre, method=method)), gt)
     return 100 * np.array(list(result.class_ap().values())), 100 * result.mean_ap
 
 
@@ -48,8 +51,8 @@ def calibrate_quality(
     target = np.array([PAPER_CIRCLE_AP[c] for c in DETECTION_NAMES])
     quality = model.quality.copy()
     for _ in tqdm(range(iterations), desc="calibrating"):
-        opts = {"quality": dict(zip(DETECTION_NAMES, quality))}
-        ap = np.mean([simulated_ap(num_frames, s, **opts)[0] for s in seeds], axis=0)
+        per_class = dict(zip(DETECTION_NAMES, quality))
+        ap = np.mean([simulated_ap(num_frames, s, quality=per_class)[0] for s in seeds], axis=0)
         quality = quality + np.clip(step * (target - ap), -0.3, 0.3)
     return quality
 

@@ -120,7 +120,9 @@ def score_logs(logs: list, method: str, **options) -> LogScores:
     from ..data.borehole.picks import PickTable
     from ..evaluate import evaluate_picks
 
-    pred, truth, seconds, feet = [], [], 0.0, 0.0
+    pred: list[tuple[np.ndarray, np.ndarray]] = []
+    truth: list[tuple[np.ndarray, np.ndarray]] = []
+    seconds, feet = 0.0, 0.0
     for i, (image, picks) in enumerate(logs):
         t0 = time.perf_counter()
         found = _pick(image, method, picks, **options)
@@ -129,14 +131,19 @@ def score_logs(logs: list, method: str, **options) -> LogScores:
         for table, out in ((found, pred), (picks, truth)):
             ft = table.in_unit("ft")
             out.append((ft.apparent() + [ITEM_GAP_FT * i, 0.0, 0.0], ft.diameter))
-    tables = [
+    found_all, truth_all = (
         PickTable.from_arrays(
             np.concatenate([a for a, _ in x]), depth_unit="ft", diameter=np.concatenate([d for _, d in x])
         )
         for x in (pred, truth)
-    ]
+    )
     speed = float("nan") if method == PEER else 100.0 * seconds / max(feet, 1e-9)
-    return LogScores(evaluate_picks(*tables), evaluate_picks(*tables, distance="sinusoid"), len(tables[0]), speed)
+    return LogScores(
+        evaluate_picks(found_all, truth_all),
+        evaluate_picks(found_all, truth_all, distance="sinusoid"),
+        len(found_all),
+        speed,
+    )
 
 
 HEADER = [

@@ -11,6 +11,7 @@ peer is reported, not timed. Every number is a median of runs interleaved with t
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from .timing import interleaved_medians, load_note, median_seconds
 
 SIZES = (1_000, 10_000, 20_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000, 20_000)
-SCENES = {  # name -> detector_scene keywords
+SCENES: dict[str, dict[str, Any]] = {  # name -> detector_scene keywords
     "detector": {},
     "crowded": dict(size_range=(8, 150), spacing=40.0),
     "wide sizes": dict(size_range=(4, 800)),

@@ -27,6 +27,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -76,14 +77,15 @@ def close_pedestrian_share(gt) -> float:
 def frames_of_size(frames, size: int, count: int) -> list:
     """``count`` single frames of exactly ``size`` detections: the union of consecutive
     frames of ``frames`` (overlaid in the ego frame), cut to the ``size`` highest scores."""
-    out, f = [], 0
+    out: list[dict] = []
+    f = 0
     while len(out) < count:
-        rows = []
-        while sum(map(len, rows)) < size:
+        parts: list[np.ndarray] = []
+        while sum(len(p) for p in parts) < size:
             g = f % frames.num_frames
-            rows.append(np.arange(frames.det_offsets[g], frames.det_offsets[g + 1]))
+            parts.append(np.arange(frames.det_offsets[g], frames.det_offsets[g + 1]))
             f += 1
-        rows = np.concatenate(rows)
+        rows = np.concatenate(parts)
         rows = rows[np.argsort(-frames.det["score"][rows], kind="stable")[:size]]
         out.append({k: v[rows] for k, v in frames.det.items() if k not in ("frame", "attribute")})
     return out
@@ -163,12 +165,14 @@ def _measure(key: str, sets: list, threads) -> tuple[list, float]:
 
 def _evaluate(key: str, frames, ks=(300,)) -> list:
     """nuScenes results of ``key`` on ``frames`` (one per K for learned models)."""
+    from nmskit.data import Detections3D
     from nmskit.evaluate import nuscenes_detection
     from nmskit.learned.train import evaluate_model
     from nmskit.suppress.centerpoint import centerpoint_nms
 
     if key in HEURISTICS.values():
-        return [nuscenes_detection(centerpoint_nms(frames.detections(), key), frames.ground_truth())]
+        kept = cast(Detections3D, centerpoint_nms(frames.detections(), key))
+        return [nuscenes_detection(kept, frames.ground_truth())]
     model = _model(key)
     return [evaluate_model(model, frames, k) for k in ks]
 

@@ -48,6 +48,8 @@ def load_tf_models() -> types.SimpleNamespace:
             sys.modules[name] = types.ModuleType(name)
         for name, relpath in _MODULES.items():
             spec = importlib.util.spec_from_file_location(name, os.path.join(root, relpath))
+            if spec is None or spec.loader is None:
+                raise ImportError(f"tensorflow/models' {relpath} could not be loaded from {root}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             parent, _, leaf = name.rpartition(".")

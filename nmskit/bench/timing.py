@@ -37,7 +37,7 @@ def interleaved_medians(fns, repeats: int = 5, warmup: int = 1, budget: float = 
     for _ in range(warmup):
         for fn in fns:
             fn()
-    times = [[] for _ in fns]
+    times: list[list[float]] = [[] for _ in fns]
     spent = 0.0
     for _ in range(max(1, repeats)):
         for k, fn in enumerate(fns):
