@@ -11,6 +11,7 @@ import nmskit
 from nmskit import generate_detections, padded_nms, propose_rois, sorted_nms_padded
 from nmskit.bench.tf_models import load_tf_models
 from nmskit.data.scene2d import detector_scene
+from nmskit.suppress.padded import tile_rows
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -331,6 +332,9 @@ def test_bad_input(fn):
         call(b, s, -1)
     with pytest.raises(ValueError, match="iou_threshold"):
         call(b, s, 5, 1.5)
+    for tile in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="tile_size"):
+            call(b, s, 5, tile_size=tile)
     nan_b = b.clone()
     nan_b[0, 1, 2] = float("nan")
     with pytest.raises(ValueError, match="boxes of batch item 0 contains NaN"):
@@ -350,6 +354,16 @@ def test_bad_input(fn):
         assert zero[0].shape == (1, 0) and int(zero[1][0]) == 0
         with pytest.raises(ValueError, match="inverted corners at batch item 0, row 1"):
             padded_nms(torch.tensor([[[0.0, 0, 10, 10], [11, 1, 1, 11], [50, 50, 60, 60]]]), s, 5)
+
+
+def test_default_tile_follows_the_batch_size():
+    """None: the power of two nearest 1024 / B within [64, 512], 128 for a symbolic batch,
+    never beyond N; an explicit tile is kept (up to N)."""
+    assert [tile_rows(None, b, 10**6) for b in (1, 2, 4, 8, 16, 32, 1000)] == [512, 512, 256, 128, 64, 64, 64]
+    assert tile_rows(None, object(), 10**6) == 128 and tile_rows(None, 1, 100) == 100
+    assert tile_rows(32, 1, 10**6) == 32 and tile_rows(32, 1, 0) == 1
+    b, s = (torch.from_numpy(x) for x in mixed_batch(7, 1, 1500))
+    assert torch.equal(sorted_nms_padded(s, b, 200)[1], sorted_nms_padded(s, b, 200, tile_size=37)[1])
 
 
 def test_integer_and_float64_inputs_keep_their_dtypes():

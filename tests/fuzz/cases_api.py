@@ -224,7 +224,11 @@ SPECS = [
         "sorted_nms_padded",
         sorted_nms_padded,
         dict(scores=torch.from_numpy(S[None]), boxes=torch.from_numpy(B[None][..., [1, 0, 3, 2]]), max_output_size=3),
-        _kinds(iou_threshold=("unit", {"good": 0.5}), max_output_size=("count", {"good": 3, "huge": "reject"})),
+        _kinds(
+            iou_threshold=("unit", {"good": 0.5}),
+            max_output_size=("count", {"good": 3, "huge": "reject"}),
+            tile_size=("count", {"good": 2, "huge": 2}),
+        ),
     ),
     Spec(
         "generate_detections",
@@ -236,35 +240,25 @@ SPECS = [
             nms_iou_threshold=("unit", {"good": 0.5}),
             pre_nms_score_threshold=("real", {"good": 0.05}),
             class_agnostic=("flag", {"good": False}),
+            tile_size=("count", {"good": 2, "huge": 2}),
         ),
     ),
-    Spec(
-        "fast_nms",
-        nmskit.suppress.fast_nms,
-        dict(boxes=B, scores=S),
-        _kinds(
-            boxes=("coords", {}),
-            scores=("scores", {}),
-            iou_threshold=("unit", {"good": 0.5}),
-            labels=("labels", {}),
-            max_output=("count", {"good": 2}),
-            box_format=("choice", {"good": "xyxy"}),
-        ),
-        skip=MATRIX_SKIP,
-    ),
-    Spec(
-        "cluster_nms",
-        nmskit.suppress.cluster_nms,
-        dict(boxes=B, scores=S),
-        _kinds(
-            boxes=("coords", {}),
-            scores=("scores", {}),
-            iou_threshold=("unit", {"good": 0.5}),
-            labels=("labels", {}),
-            max_output=("count", {"good": 2}),
-            box_format=("choice", {"good": "xyxy"}),
-        ),
-        skip=MATRIX_SKIP,
+    *(  # Fast NMS and Cluster-NMS take the same arguments
+        Spec(
+            fn.__name__,
+            fn,
+            dict(boxes=B, scores=S),
+            _kinds(
+                boxes=("coords", {}),
+                scores=("scores", {}),
+                iou_threshold=("unit", {"good": 0.5}),
+                labels=("labels", {}),
+                max_output=("count", {"good": 2}),
+                box_format=("choice", {"good": "xyxy"}),
+            ),
+            skip=MATRIX_SKIP,
+        )
+        for fn in (nmskit.suppress.fast_nms, nmskit.suppress.cluster_nms)
     ),
     Spec(
         "matrix_nms",
