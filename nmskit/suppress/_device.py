@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import torch
 
+from ._tiled import settle_tile
+
 TILE = 1024
 CHUNK = 8192
 
@@ -73,14 +75,7 @@ def greedy_keep(rows, groups, test):
             hit = test(surv_rows[c : c + CHUNK], tile) & (surv_groups[c : c + CHUNK, None] == tg[None, :])
             alive &= ~hit.any(0)
         pairs = test(tile, tile) & (tg[:, None] == tg[None, :])
-        pairs = torch.triu(pairs, 1) & alive[:, None]
-        kept = alive
-        weights = pairs.to(rows.dtype)
-        while True:
-            new = alive & ~((kept.to(rows.dtype) @ weights) > 0)
-            if bool((new == kept).all()):
-                break
-            kept = new
+        kept = settle_tile(alive[None], (torch.triu(pairs, 1) & alive[:, None])[None])[0]
         keep[s : s + TILE] = kept
         surv_rows = torch.cat([surv_rows, tile[kept]])
         surv_groups = torch.cat([surv_groups, tg[kept]])

@@ -99,8 +99,10 @@ def _cross(tile, buf, fill, threshold, inclusive, eps):
     return while_loop(cond, body, (block, hit))[1]
 
 
-def _self(alive, suppresses):
-    """Greedy survivors ``[B, T]`` of one tile from its suppression matrix ``[B, T, T]``."""
+def settle_tile(alive, suppresses):
+    """Greedy survivors ``[B, T]`` of one tile from its suppression matrix ``[B, T, T]``
+    (``suppresses[b, i, j]``: row i, if kept, suppresses row j; strictly upper-triangular
+    and zero for rows that are not ``alive``), by the Cluster-NMS fixed point."""
     weights = suppresses.to(torch.float32)
 
     def cond(keep, changed):
@@ -164,7 +166,7 @@ def tiled_keep(
         crossed = _cross(cur, buf, fill, threshold, inclusive, eps) & (cur[:, 4] > 0)  # zero area: never suppressed
         alive = t_active & ~crossed & (found < max_count)[:, None]
         pairs = suppression_test(cur, cur, threshold, inclusive, eps)
-        keep = _self(alive, pairs & upper & (alive & t_can)[:, :, None])
+        keep = settle_tile(alive, pairs & upper & (alive & t_can)[:, :, None])
         append = keep & t_can
         slot = torch.where(append, fill[:, None] + append.cumsum(1) - 1, blocks * chunk - 1)
         flat = buf.flatten(2).scatter(2, slot[:, None, :].expand(-1, 5, -1), cur)
